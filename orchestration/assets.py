@@ -1,0 +1,155 @@
+"""One asset per stage of the contract. Each opens the run's staging warehouse, calls its stage
+function, and reports counts; the last stage of the run publishes the warehouse."""
+
+from collections.abc import Callable
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from orchestration.resources import InboxResource, WarehouseResource
+from warehouse import stages
+from warehouse.stages import StageStats
+
+# Document order of the graph: the run's last selected stage publishes the staging warehouse.
+STAGE_ORDER: tuple[str, ...] = (
+    "catalog",
+    "raw_reports",
+    "cleaned_reports",
+    "segmented_reports",
+    "report_metrics",
+    "quality_flags",
+    "marts",
+)
+PREVIEW_ROWS = 5
+PREVIEWS: dict[str, str] = {
+    "raw_reports": "SELECT report_id, source_path, byte_size, encoding, media_type FROM raw.reports "
+    "ORDER BY source_path",
+    "cleaned_reports": "SELECT report_id, doc_type, template, agency, report_year, publish_date FROM cleaned.reports "
+    "ORDER BY report_id",
+    "segmented_reports": "SELECT report_id, table_code, layout, cells_expected, cells_read FROM segmented.tables "
+    "ORDER BY report_id, table_code",
+    "report_metrics": "SELECT report_id, metric, value, source FROM metrics.report_metrics ORDER BY report_id, metric",
+    "quality_flags": "SELECT report_id, rule, severity, message FROM quality.flags ORDER BY report_id, rule",
+    "marts": "SELECT report_id, agency, report_year, doc_type, requests_new, errors, warnings "
+    "FROM marts.report_overview ORDER BY report_id",
+}
+
+
+def _is_last_stage(context: AssetExecutionContext, name: str) -> bool:
+    selection = context.run.asset_selection
+    selected = {key.path[-1] for key in selection} if selection else set(STAGE_ORDER)
+    later = STAGE_ORDER[STAGE_ORDER.index(name) + 1 :]
+    return not any(stage in selected for stage in later)
+
+
+def _run_stage(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    name: str,
+    work: Callable[[Any], StageStats],
+    total_table: str,
+) -> MaterializeResult:
+    store = warehouse.store()
+    with store.write(context.run.run_id) as con:
+        stats = work(con)
+        total = con.execute(f"SELECT count(*) FROM {total_table}").fetchall()[0][0]
+        preview = con.sql(PREVIEWS[name] + f" LIMIT {PREVIEW_ROWS}").pl() if name in PREVIEWS else None
+    context.log.info(f"{name}: processed {stats.processed} report(s); rows written {stats.rows}; {stats.counts}")
+    published = _is_last_stage(context, name) and store.publish(context.run.run_id)
+    if published:
+        context.log.info(f"published {store.path}")
+    metadata: dict[str, Any] = {
+        "dagster/row_count": int(total),
+        "reports_processed": stats.processed,
+        **{f"rows_written.{table}": n for table, n in stats.rows.items()},
+        **{key: n for key, n in stats.counts.items()},
+        "warehouse": MetadataValue.path(str(store.path)),
+        "published": published,
+    }
+    if preview is not None:
+        metadata["preview"] = MetadataValue.md(preview.to_pandas().to_markdown(index=False))
+    return MaterializeResult(metadata=metadata)
+
+
+@asset(group_name="catalog", description="catalog.metrics and catalog.rules from the catalogues declared in code.")
+def catalog(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    return _run_stage(context, warehouse, "catalog", stages.refresh_catalog, "catalog.metrics")
+
+
+@asset(
+    deps=[catalog],
+    group_name="raw",
+    description="raw.reports / raw.report_files / raw.rejected_files: every inbox file, decoded or rejected.",
+)
+def raw_reports(
+    context: AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource
+) -> MaterializeResult:
+    folder = inbox.folder()
+    return _run_stage(
+        context, warehouse, "raw_reports", lambda con: stages.ingest_inbox(con, folder, stages.utcnow()), "raw.reports"
+    )
+
+
+@asset(
+    deps=[raw_reports],
+    group_name="cleaned",
+    description="cleaned.reports: normalised Simplified text and report metadata.",
+)
+def cleaned_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    return _run_stage(
+        context, warehouse, "cleaned_reports", lambda con: stages.clean_pending(con, stages.utcnow()), "cleaned.reports"
+    )
+
+
+@asset(
+    deps=[cleaned_reports],
+    group_name="segmented",
+    description="segmented.sections, segmented.tables, segmented.table_cells: heading tree and standard tables.",
+)
+def segmented_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    return _run_stage(
+        context,
+        warehouse,
+        "segmented_reports",
+        lambda con: stages.segment_pending(con, stages.utcnow()),
+        "segmented.sections",
+    )
+
+
+@asset(
+    deps=[segmented_reports],
+    group_name="metrics",
+    description="metrics.report_metrics, metrics.figures, metrics.plans: table and prose figures.",
+)
+def report_metrics(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    return _run_stage(
+        context,
+        warehouse,
+        "report_metrics",
+        lambda con: stages.extract_pending(con, stages.utcnow()),
+        "metrics.report_metrics",
+    )
+
+
+@asset(
+    deps=[report_metrics],
+    group_name="quality",
+    description="quality.flags and quality.validation_runs, decided by the Great Expectations suites.",
+)
+def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    return _run_stage(
+        context,
+        warehouse,
+        "quality_flags",
+        lambda con: stages.validate_pending(con, context.run.run_id, stages.utcnow()),
+        "quality.flags",
+    )
+
+
+@asset(deps=[quality_flags], group_name="marts", description="marts.report_overview for dashboards.")
+def marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    return _run_stage(context, warehouse, "marts", stages.build_marts, "marts.report_overview")
+
+
+ALL_ASSETS = [catalog, raw_reports, cleaned_reports, segmented_reports, report_metrics, quality_flags, marts]
+ASSET_KEYS = [AssetKey(name) for name in STAGE_ORDER]

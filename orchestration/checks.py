@@ -1,0 +1,105 @@
+"""Asset checks: what the data team sees in the UI next to each asset.
+
+Only invariants block (a file unaccounted for, a broken contract): they fail the run before
+anything is published. Rule findings are data, reported per suite as WARN with counts per rule.
+"""
+
+from collections.abc import Iterable
+
+from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, asset_check
+
+from expectations.rules import SUITES
+from orchestration.assets import marts, quality_flags, raw_reports
+from orchestration.resources import InboxResource, WarehouseResource
+from warehouse import stages
+
+
+@asset_check(
+    asset=raw_reports,
+    blocking=True,
+    description="Every file in the inbox is in raw.report_files or raw.rejected_files: nothing lost.",
+)
+def inbox_accounted(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource, inbox: InboxResource
+) -> AssetCheckResult:
+    with warehouse.store().read(context.run.run_id) as con:
+        missing = stages.unaccounted_files(con, inbox.folder())
+        reports = con.execute("SELECT count(*) FROM raw.report_files").fetchall()[0][0]
+        rejected = con.execute("SELECT count(*) FROM raw.rejected_files").fetchall()[0][0]
+    return AssetCheckResult(
+        passed=not missing,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "unaccounted": len(missing),
+            "examples": ", ".join(missing[:10]),
+            "report_files": int(reports),
+            "rejected_files": int(rejected),
+        },
+    )
+
+
+@asset_check(
+    asset=marts,
+    blocking=True,
+    description="Contract invariants: every raw report cleaned, metric rows unique, rules from the catalogue.",
+)
+def warehouse_contract(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.store().read(context.run.run_id) as con:
+        problems = {
+            "raw reports never cleaned": con.execute(
+                "SELECT count(*) FROM (SELECT report_id FROM raw.reports EXCEPT SELECT report_id FROM cleaned.reports)"
+            ).fetchall()[0][0],
+            "duplicate metric rows": con.execute(
+                "SELECT count(*) FROM (SELECT report_id, metric, source FROM metrics.report_metrics "
+                "GROUP BY ALL HAVING count(*) > 1)"
+            ).fetchall()[0][0],
+            "flags with unknown rules": con.execute(
+                "SELECT count(*) FROM quality.flags WHERE rule NOT IN (SELECT rule FROM catalog.rules)"
+            ).fetchall()[0][0],
+            "reports missing from the mart": con.execute(
+                "SELECT count(*) FROM (SELECT report_id FROM cleaned.reports "
+                "EXCEPT SELECT report_id FROM marts.report_overview)"
+            ).fetchall()[0][0],
+        }
+    return AssetCheckResult(
+        passed=not any(problems.values()),
+        severity=AssetCheckSeverity.ERROR,
+        metadata={k: int(v) for k, v in problems.items()},
+    )
+
+
+def _suite_check(suite: str):
+    @asset_check(
+        asset=quality_flags,
+        name=f"{suite}_suite",
+        description=f"The GX '{suite}' suite: flags per rule (findings are data, hence WARN).",
+    )
+    def check(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
+        with warehouse.store().read(context.run.run_id) as con:
+            per_rule = dict(
+                con.execute(
+                    "SELECT rule, count(*) FROM quality.flags WHERE suite = ? GROUP BY rule ORDER BY rule", [suite]
+                ).fetchall()
+            )
+            last = con.execute(
+                "SELECT expectations, evaluated_rows, unexpected_rows, success FROM quality.validation_runs "
+                "WHERE suite = ? ORDER BY finished_at DESC LIMIT 1",
+                [suite],
+            ).fetchall()
+            last = last[0] if last else None
+            reports = con.execute(
+                "SELECT count(DISTINCT report_id) FROM quality.flags WHERE suite = ?", [suite]
+            ).fetchall()[0][0]
+        metadata: dict[str, object] = {f"rule.{rule}": int(n) for rule, n in per_rule.items()}
+        metadata["flagged_reports"] = int(reports)
+        if last:
+            metadata.update(
+                {"expectations": int(last[0]), "evaluated_rows": int(last[1]), "unexpected_rows": int(last[2])}
+            )
+        return AssetCheckResult(passed=not per_rule, severity=AssetCheckSeverity.WARN, metadata=metadata)
+
+    return check
+
+
+SUITE_CHECKS = [_suite_check(suite) for suite in SUITES]
+ALL_CHECKS: Iterable = [inbox_accounted, warehouse_contract, *SUITE_CHECKS]

@@ -1,0 +1,17 @@
+"""The Dagster definitions: `dagster asset materialize -m orchestration.definitions --select '*'`."""
+
+from __future__ import annotations
+
+from dagster import Definitions, in_process_executor
+
+from orchestration.assets import ALL_ASSETS
+from orchestration.checks import ALL_CHECKS
+from orchestration.resources import InboxResource, WarehouseResource
+
+defs = Definitions(
+    assets=ALL_ASSETS,
+    asset_checks=list(ALL_CHECKS),
+    resources={"warehouse": WarehouseResource(), "inbox": InboxResource()},
+    # One process: the stages share the run's staging warehouse, and GX's import is paid once.
+    executor=in_process_executor,
+)

@@ -1,0 +1,45 @@
+"""Resources: where the inbox is and where the warehouse lives."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dagster import ConfigurableResource
+from pydantic import Field
+
+from warehouse.store import WarehouseStore
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_inbox() -> str:
+    return os.environ.get("NIANBAO_INBOX") or str(PROJECT_ROOT / "samples")
+
+
+def default_warehouse() -> str:
+    return os.environ.get("NIANBAO_WAREHOUSE") or str(PROJECT_ROOT / "data" / "warehouse.duckdb")
+
+
+class InboxResource(ConfigurableResource):
+    """The folder tree of report files to read (NIANBAO_INBOX; default: the bundled samples)."""
+
+    path: str = Field(default_factory=default_inbox)
+
+    def folder(self) -> Path:
+        folder = Path(self.path).expanduser()
+        if not folder.is_dir():
+            raise FileNotFoundError(f"NIANBAO_INBOX {folder} is not a folder")
+        return folder
+
+
+class WarehouseResource(ConfigurableResource):
+    """The DuckDB warehouse file (NIANBAO_WAREHOUSE; default: data/warehouse.duckdb).
+
+    Our own resource rather than dagster-duckdb's: runs write a staging copy and publish it
+    atomically, so read-only readers never meet a lock (see warehouse/store.py)."""
+
+    path: str = Field(default_factory=default_warehouse)
+
+    def store(self) -> WarehouseStore:
+        return WarehouseStore(Path(self.path).expanduser())

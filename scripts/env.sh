@@ -1,0 +1,21 @@
+# Sourced by bin/*: creates the project's virtual environment when it is missing or when
+# pyproject.toml changed since it was installed, then activates it.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PYTHON="${NIANBAO_PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+STAMP=".venv/.nianbao-installed"
+WANT="$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -x .venv/bin/python ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
+    echo "setting up .venv with $PYTHON ($($PYTHON --version))" >&2
+    "$PYTHON" -m venv .venv
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e ".[dev]"
+    echo "$WANT" > "$STAMP"
+fi
+# shellcheck disable=SC1091
+source .venv/bin/activate
+export DAGSTER_HOME="${DAGSTER_HOME:-$ROOT/data/dagster_home}"
+mkdir -p "$DAGSTER_HOME"
+touch "$DAGSTER_HOME/dagster.yaml"

@@ -1,0 +1,85 @@
+"""Shared fixtures: a warehouse materialized by the real Dagster assets from an inbox of files."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from dagster import materialize
+
+from orchestration.assets import ALL_ASSETS
+from orchestration.checks import ALL_CHECKS
+from orchestration.resources import InboxResource, WarehouseResource
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+SAMPLE_IDS = {
+    "000": "000_e7aaa9833632924a.txt",
+    "001": "001_67c1420167c13949.txt",
+    "002": "002_54cbd9d051963413.txt",
+    "003": "003_19a69fc2833c1675.txt",
+    "004": "004_f7352e12f55a90c3.txt",
+}
+# Bad input that must be rejected with a reason, beside the samples.
+BAD_FILES: dict[str, bytes] = {
+    "bad/empty.txt": b"",
+    "bad/picture.txt": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+    "bad/undecodable.txt": bytes([0x81, 0x30, 0xFF, 0xFE, 0x80, 0xFF]) * 200,
+}
+
+
+def run_pipeline(inbox: Path, warehouse: Path) -> Any:
+    """Materialize every asset and check with the real Dagster machinery."""
+    return materialize(
+        [*ALL_ASSETS, *ALL_CHECKS],
+        resources={"inbox": InboxResource(path=str(inbox)), "warehouse": WarehouseResource(path=str(warehouse))},
+        raise_on_error=False,
+    )
+
+
+def make_inbox(folder: Path, with_bad_files: bool = True) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in SAMPLE_IDS.values():
+        shutil.copy(SAMPLES / name, folder / name)
+    if with_bad_files:
+        for relative, data in BAD_FILES.items():
+            path = folder / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("samples_run")
+    inbox = make_inbox(base / "inbox")
+    warehouse = base / "warehouse.duckdb"
+    result = run_pipeline(inbox, warehouse)
+    assert result.success, "the pipeline failed on the bundled samples"
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def query(sample_warehouse: Path) -> Callable[..., list[tuple]]:
+    def run(sql: str, params: list[object] | None = None) -> list[tuple]:
+        con = duckdb.connect(str(sample_warehouse), read_only=True)
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def report_id(query: Callable[..., list[tuple]]) -> Callable[[str], str]:
+    def find(sample: str) -> str:
+        rows = query("SELECT report_id FROM raw.reports WHERE source_path = ?", [SAMPLE_IDS[sample]])
+        assert len(rows) == 1, f"sample {sample} not ingested"
+        return rows[0][0]
+
+    return find

@@ -1,0 +1,321 @@
+"""Cleaned stage: normalise report text in batches, recording each fix that changed a report.
+
+`clean_reports` takes the raw frame (report_id, media_type, text) and returns one row per report
+with the normalised text, the text before chrome removal (metadata reads header fields there),
+the list of fixes, and counts of damage that cleaning found (spam, garbled spans).
+Regex passes are Polars expressions over the whole batch; OpenCC and HTML parsing are per
+document calls, made only for the documents that need them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import polars as pl
+
+from transforms import patterns as p
+
+FIXES: tuple[str, ...] = (
+    "html_to_text",
+    "opencc_t2s",
+    "pinyin_annotations",
+    "web_chrome",
+    "page_markers",
+    "cjk_spacing",
+    "fullwidth_digits",
+    "mojibake_repaired",
+    "spam_masked",
+    "hard_wraps",
+)
+
+_FULLWIDTH = "０１２３４５６７８９"
+_ASCII = "0123456789"
+_HAN = r"\p{Han}"
+
+
+@cache
+def _opencc() -> object:
+    import opencc  # a C++ library with a Python binding; loaded once per process
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _opencc().convert(text)  # type: ignore[attr-defined]
+
+
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "section",
+    "article",
+    "tr",
+    "table",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+    "center",
+}
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "iframe",
+    "form",
+    "select",
+    "button",
+    "template",
+    "object",
+    "svg",
+)
+
+
+def html_to_text(html: str) -> str:
+    """Text of an HTML page with block structure kept: a paragraph per line, a table row per line
+    with its cells separated by tabs. Scripts are never executed: selectolax only parses."""
+    from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+    tree = HTMLParser(html)
+    for tag in _DROP_TAGS:
+        for node in tree.css(tag):
+            node.decompose()
+    for row in tree.css("tr"):
+        cells = []
+        for cell in row.css("td, th"):
+            text = " ".join(cell.text(separator=" ").split())
+            span = cell.attributes.get("colspan")
+            repeat = int(span) if span and span.isdigit() and 0 < int(span) <= 20 else 1
+            cells.extend([text] + [""] * (repeat - 1))
+        row.replace_with("\n" + "\t".join(cells) + "\n")
+    body = tree.body or tree.root
+    if body is None:
+        return ""
+    parts: list[str] = []
+    for node in body.traverse(include_text=True):
+        if node.tag == "-text":
+            parts.append(node.text_content or "")
+        elif node.tag in _BLOCK_TAGS:
+            parts.append("\n")
+    text = "".join(parts)
+    lines = [" ".join(line.split()) if "\t" not in line else line.strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _line_pattern(alternatives: tuple[str, ...]) -> str:
+    """One multiline regex that removes whole lines matching any alternative."""
+    body = "|".join(f"(?:{a.lstrip('^').rstrip('$')})" for a in alternatives)
+    return rf"(?m)^[ \t]*(?:{body})[ \t]*(?:\n|$)"
+
+
+CHROME_RE = _line_pattern(p.CHROME_LINE_PATTERNS)
+FURNITURE_RE = _line_pattern(p.PAGE_FURNITURE_PATTERNS)
+SPAM_RE = (
+    "(?:"
+    + "|".join(
+        [
+            rf"(?:{'|'.join(re.escape(s) for s in p.SPAM_PHRASES)})"
+            r"(?:体育|手机|APP|app)?(?:官网入口|官方入口|官方网站|官网)?[·・]*(?:[(（]中国[)）])?(?:官方网站|官网)?(?:站点)?",
+            p.SPAM_PATTERN,
+        ]
+    )
+    + ")"
+)
+PINYIN_RE = p.PINYIN_GLOSS.replace(r"[\u4e00-\u9fff]", _HAN)
+TRADITIONAL_RE = "[" + p.TRADITIONAL_ONLY_CHARS + "]"
+
+
+def _strip_navigation(text: str) -> str:
+    """Drop navigation trees and pasted site listings: blocks of lines dominated by menu icons, and a
+    `名称 发文机构 发布日期` listing with its date rows."""
+    lines = text.split("\n")
+    keep = [True] * len(lines)
+    icon = re.compile("[" + re.escape(p.NAV_ICON_CHARS) + "]")
+    i = 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].strip():
+            j += 1
+        block = range(i, j)
+        with_icons = sum(1 for k in block if icon.search(lines[k]))
+        if with_icons and with_icons >= p.NAV_BLOCK_SHARE * len(block):
+            for k in block:
+                keep[k] = False
+        i = j
+    header = re.compile(p.SITE_LISTING_HEADER)
+    row = re.compile(p.SITE_LISTING_ROW)
+    for k, line in enumerate(lines):
+        if header.match(line.strip()):
+            keep[k] = False
+            m = k + 1
+            while m < len(lines) and (row.match(lines[m].strip()) or not lines[m].strip()):
+                if lines[m].strip():
+                    keep[m] = False
+                m += 1
+    return "\n".join(line for line, kept in zip(lines, keep, strict=True) if kept)
+
+
+_HEADING_START = re.compile("|".join(f"(?:{pat})" for _, pat in p.HEADING_NUMBERING))
+_WRAP_MIN_CHARS = 40
+_SENTENCE_END = "。！？；：:;!?”」』)）》"
+
+
+def join_hard_wraps(text: str) -> str:
+    """Join a long prose line cut mid-sentence with the line that continues it (one blank line may
+    sit between them, as PDF extraction leaves). Headings and table rows are never merged."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.rstrip()
+        if len(stripped) >= _WRAP_MIN_CHARS and "\t" not in stripped and "\u4e00" <= stripped[-1] <= "\u9fff":
+            k = i + 1
+            if k < len(lines) and not lines[k].strip() and k + 1 < len(lines):
+                k += 1
+            nxt = lines[k].strip() if k < len(lines) else ""
+            if (
+                nxt
+                and "\u4e00" <= nxt[0] <= "\u9fff"
+                and not _HEADING_START.match(nxt)
+                and "\t" not in nxt
+                and ((len(nxt) >= 2 and nxt[1] in "。，,；;") or len(nxt) > 10)
+            ):
+                out.append(stripped + nxt)
+                i = k + 1
+                continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+def _changed(before: pl.Expr, after: pl.Expr) -> pl.Expr:
+    return before != after
+
+
+def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
+    """Normalise a batch of raw reports. Columns in: report_id, media_type, text.
+
+    Columns out: report_id, text, pre_chrome (text before chrome removal), original_script, fixes,
+    spam_spans (how many spam strings were masked), garbled_spans, garbled_sample.
+    """
+    if raw.is_empty():
+        return pl.DataFrame(
+            schema={
+                "report_id": pl.String,
+                "text": pl.String,
+                "pre_chrome": pl.String,
+                "original_script": pl.String,
+                "fixes": pl.List(pl.String),
+                "spam_spans": pl.Int64,
+                "garbled_spans": pl.Int64,
+                "garbled_sample": pl.String,
+            }
+        )
+    t = pl.col("text")
+    df = raw.select("report_id", "media_type", "text").with_columns(
+        (pl.col("media_type") == "text/html").alias("is_html")
+    )
+    # 1. HTML → text (per document, only the HTML ones).
+    df = df.with_columns(
+        pl.when(pl.col("is_html")).then(t.map_elements(html_to_text, return_dtype=pl.String)).otherwise(t).alias("text")
+    ).with_columns(
+        t.str.replace_all("\r\n?", "\n")
+        .str.replace_all("[\u00a0\u3000\u2002\u2003\u200b\ufeff]", " ")
+        .str.replace_all(p.HTML_RESIDUE, "")
+        .alias("text")
+    )
+    # 2. Pinyin glosses (before OpenCC: the gloss follows the Traditional character).
+    df = df.with_columns(t.str.replace_all(PINYIN_RE, "${1}").alias("step"))
+    df = df.with_columns(_changed(t, pl.col("step")).alias("fix_pinyin_annotations"), pl.col("step").alias("text"))
+    # 3. OpenCC, only where the text is Traditional.
+    df = df.with_columns(
+        (t.str.count_matches(TRADITIONAL_RE) / t.str.len_chars().clip(1)).alias("traditional_share")
+    ).with_columns(
+        pl.when(pl.col("traditional_share") >= p.TRADITIONAL_SHARE)
+        .then(pl.lit("traditional"))
+        .otherwise(pl.lit("simplified"))
+        .alias("original_script")
+    )
+    df = df.with_columns(
+        pl.when(pl.col("original_script") == "traditional")
+        .then(t.map_elements(to_simplified, return_dtype=pl.String))
+        .otherwise(t)
+        .alias("step")
+    )
+    df = df.with_columns(_changed(t, pl.col("step")).alias("fix_opencc_t2s"), pl.col("step").alias("text"))
+    # 4. Full-width digits → ASCII.
+    df = df.with_columns(t.str.replace_many(list(_FULLWIDTH), list(_ASCII)).alias("step"))
+    df = df.with_columns(_changed(t, pl.col("step")).alias("fix_fullwidth_digits"), pl.col("step").alias("text"))
+    # 5. Spam: count, then mask.
+    df = df.with_columns(t.str.count_matches(SPAM_RE).cast(pl.Int64).alias("spam_spans"))
+    df = df.with_columns(t.str.replace_all(SPAM_RE, p.SPAM_MASK, literal=False).alias("text"))
+    # 6. Spaces between CJK and figures: "2019 年" → "2019年", "信息 4895 条" → "信息4895条".
+    df = df.with_columns(
+        t.str.replace_all(rf"({_HAN})[ ]+(\d[\d.]*)[ ]*({_HAN}|%)", "${1}${2}${3}")
+        .str.replace_all(rf"(\d)[ ]+({_HAN})", "${1}${2}")
+        .str.replace_all(rf"({_HAN})[ ]+(\d[\d.]*)[ ]*({_HAN}|%)", "${1}${2}${3}")
+        .alias("step")
+    )
+    df = df.with_columns(_changed(t, pl.col("step")).alias("fix_cjk_spacing"), pl.col("step").alias("text"))
+    # Text with header fields still present: metadata reads 发布日期/发布机构 from here.
+    df = df.with_columns(t.alias("pre_chrome"))
+    # 7. Site chrome: line patterns, then navigation blocks.
+    df = df.with_columns(t.str.replace_all(CHROME_RE, "").alias("step"))
+    df = df.with_columns(pl.col("step").map_elements(_strip_navigation, return_dtype=pl.String).alias("step"))
+    df = df.with_columns(_changed(t, pl.col("step")).alias("fix_web_chrome"), pl.col("step").alias("text"))
+    # 8. Page furniture.
+    df = df.with_columns(t.str.replace_all(FURNITURE_RE, "").alias("step"))
+    df = df.with_columns(_changed(t, pl.col("step")).alias("fix_page_markers"), pl.col("step").alias("text"))
+    # 9. Hard wraps.
+    df = df.with_columns(t.map_elements(join_hard_wraps, return_dtype=pl.String).alias("step"))
+    df = df.with_columns(_changed(t, pl.col("step")).alias("fix_hard_wraps"), pl.col("step").alias("text"))
+    # 10. Whitespace tidy: trailing spaces, runs of blank lines.
+    df = df.with_columns(
+        t.str.replace_all(r"(?m)[ \t]+$", "").str.replace_all(r"\n{3,}", "\n\n").str.strip_chars().alias("text")
+    )
+    # Damage cleaning could not repair.
+    df = df.with_columns(
+        t.str.count_matches(p.GARBLED_SPAN).cast(pl.Int64).alias("garbled_spans"),
+        t.str.extract(r"(.{0,12}(?:" + p.GARBLED_SPAN + r").{0,12})", 1).alias("garbled_sample"),
+        pl.col("is_html").alias("fix_html_to_text"),
+        (pl.col("spam_spans") > 0).alias("fix_spam_masked"),
+        pl.lit(False).alias("fix_mojibake_repaired"),
+    )
+    fixes = (
+        pl.concat_list(
+            [
+                pl.when(pl.col(f"fix_{name}")).then(pl.lit(name)).otherwise(pl.lit(None, dtype=pl.String))
+                for name in FIXES
+            ]
+        )
+        .list.drop_nulls()
+        .alias("fixes")
+    )
+    return df.select(
+        "report_id",
+        "text",
+        "pre_chrome",
+        "original_script",
+        fixes,
+        "spam_spans",
+        "garbled_spans",
+        "garbled_sample",
+    )

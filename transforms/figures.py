@@ -1,0 +1,192 @@
+"""Metrics stage: figures in the prose, the catalogue's `text.*` metrics, forward-looking plans.
+
+Every number followed by a unit becomes a row of `metrics.figures` with its sentence; the
+catalogue's prose metrics are recognised from their phrasings and keep their evidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from transforms import catalog
+from transforms import patterns as p
+from transforms.segment import section_at
+
+FIGURE_SCHEMA = {
+    "report_id": pl.String,
+    "section_no": pl.Int32,
+    "value": pl.Float64,
+    "unit": pl.String,
+    "qualifier": pl.String,
+    "sentence": pl.String,
+    "start_char": pl.Int32,
+    "metric": pl.String,
+}
+METRIC_SCHEMA = {
+    "report_id": pl.String,
+    "metric": pl.String,
+    "value": pl.Float64,
+    "unit": pl.String,
+    "qualifier": pl.String,
+    "source": pl.String,
+    "section_no": pl.Int32,
+    "evidence": pl.String,
+}
+PLAN_SCHEMA = {
+    "report_id": pl.String,
+    "plan_year": pl.Int32,
+    "plan_word": pl.String,
+    "sentence": pl.String,
+    "start_char": pl.Int32,
+}
+
+_FIGURE = re.compile(catalog.FIGURE_PATTERN)
+_PLACEHOLDER = re.compile(catalog.PLACEHOLDER_VALUE)
+_SENTENCE_BREAK = re.compile(r"[。；;！？!?\n]")
+_QUOTED = re.compile(p.QUOTED_SPANS)
+_PLAN = re.compile(p.PLAN_STATEMENT)
+_TEXT_METRICS = [
+    (tm, [re.compile(x) for x in tm.patterns], [re.compile(x) for x in tm.zero_patterns]) for tm in catalog.TEXT_METRICS
+]
+EVIDENCE_CHARS = 200
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    left = start
+    while left > 0 and not _SENTENCE_BREAK.match(text[left - 1]):
+        left -= 1
+    right = end
+    while right < len(text) and not _SENTENCE_BREAK.match(text[right]):
+        right += 1
+    if right < len(text) and text[right] in "。；;！？!?":
+        right += 1
+    sentence = text[left:right].strip()
+    if len(sentence) > EVIDENCE_CHARS:
+        middle = (start + end) // 2 - left
+        lo = max(0, middle - EVIDENCE_CHARS // 2)
+        sentence = sentence[lo : lo + EVIDENCE_CHARS]
+    return sentence
+
+
+def _value(match: re.Match[str]) -> tuple[float | None, str]:
+    raw = match.group("n")
+    if _PLACEHOLDER.match(raw):
+        return None, "placeholder"
+    qualifier = "approx" if (match.group("q1") or match.group("q2")) else "exact"
+    return float(raw), qualifier
+
+
+def mask_quoted(text: str) -> str:
+    """Blank out document titles and numbers (《…》, 〔2019〕60号) keeping offsets: a year there is a
+    name, not a date the report states."""
+    return _QUOTED.sub(lambda m: "□" * len(m.group(0)), text)
+
+
+def extract_text_metrics(
+    report_id: str, text: str, sections: list[tuple[int, int, int]]
+) -> tuple[list[dict[str, object]], dict[int, str]]:
+    """The catalogue's prose metrics for one report, and which figure offsets they came from."""
+    rows: list[dict[str, object]] = []
+    figure_metric: dict[int, str] = {}
+    for tm, patterns, zero_patterns in _TEXT_METRICS:
+        found = None
+        for pattern in patterns:
+            found = pattern.search(text)
+            if found:
+                break
+        if found:
+            value, qualifier = _value(found)
+            figure_metric[found.start("n") if not found.group("q1") else found.start("q1")] = tm.code
+            rows.append(
+                {
+                    "report_id": report_id,
+                    "metric": tm.code,
+                    "value": value,
+                    "unit": tm.unit,
+                    "qualifier": qualifier,
+                    "source": "text",
+                    "section_no": section_at(sections, found.start()),
+                    "evidence": sentence_around(text, found.start(), found.end()),
+                }
+            )
+            continue
+        for pattern in zero_patterns:
+            zero = pattern.search(text)
+            if zero:
+                rows.append(
+                    {
+                        "report_id": report_id,
+                        "metric": tm.code,
+                        "value": 0.0,
+                        "unit": tm.unit,
+                        "qualifier": "exact",
+                        "source": "text",
+                        "section_no": section_at(sections, zero.start()),
+                        "evidence": sentence_around(text, zero.start(), zero.end()),
+                    }
+                )
+                break
+    return rows, figure_metric
+
+
+def extract_figures(
+    report_id: str, text: str, sections: list[tuple[int, int, int]], figure_metric: dict[int, str]
+) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for m in _FIGURE.finditer(text):
+        # A digit run glued to a longer number or a date is not a figure of its own.
+        if m.start() > 0 and (text[m.start() - 1].isdigit() or text[m.start() - 1] in ".-/"):
+            continue
+        value, qualifier = _value(m)
+        rows.append(
+            {
+                "report_id": report_id,
+                "section_no": section_at(sections, m.start()),
+                "value": value,
+                "unit": m.group("unit"),
+                "qualifier": qualifier,
+                "sentence": sentence_around(text, m.start(), m.end()),
+                "start_char": m.start(),
+                "metric": figure_metric.get(m.start()),
+            }
+        )
+    return rows
+
+
+def extract_plans(report_id: str, text: str) -> list[dict[str, object]]:
+    masked = mask_quoted(text)
+    return [
+        {
+            "report_id": report_id,
+            "plan_year": int(m.group(1)),
+            "plan_word": m.group(2),
+            "sentence": sentence_around(text, m.start(), m.end()),
+            "start_char": m.start(),
+        }
+        for m in _PLAN.finditer(masked)
+    ]
+
+
+def extract_prose(cleaned: pl.DataFrame, sections: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(text metrics, figures, plans) for a batch. Columns in: report_id, text."""
+    spans: dict[str, list[tuple[int, int, int]]] = {}
+    for report_id, section_no, start, end in sections.select(
+        "report_id", "section_no", "start_char", "end_char"
+    ).iter_rows():
+        spans.setdefault(report_id, []).append((section_no, start, end))
+    metric_rows: list[dict[str, object]] = []
+    figure_rows: list[dict[str, object]] = []
+    plan_rows: list[dict[str, object]] = []
+    for report_id, text in cleaned.select("report_id", "text").iter_rows():
+        report_sections = spans.get(report_id, [])
+        metrics, figure_metric = extract_text_metrics(report_id, text, report_sections)
+        metric_rows.extend(metrics)
+        figure_rows.extend(extract_figures(report_id, text, report_sections, figure_metric))
+        plan_rows.extend(extract_plans(report_id, text))
+    return (
+        pl.DataFrame(metric_rows, schema=METRIC_SCHEMA),
+        pl.DataFrame(figure_rows, schema=FIGURE_SCHEMA),
+        pl.DataFrame(plan_rows, schema=PLAN_SCHEMA),
+    )

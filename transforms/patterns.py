@@ -1,0 +1,164 @@
+"""Every text pattern the cleaning and metadata stages use, declared in one place.
+
+Patterns are Rust-regex compatible (Polars) unless noted "Python re". Keep them here, not in
+the functions that use them, so that a reviewer can read what the product recognises.
+"""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------- site chrome and page furniture
+# Whole lines a government website wraps around a report. Matched against a stripped line.
+CHROME_LINE_PATTERNS: tuple[str, ...] = (
+    r"^欢迎访问.{0,40}$",
+    r"^.{0,20}无障碍(浏览|阅读).{0,40}$",
+    r"^.{0,10}(长者模式|智能问答|简体\s*\|\s*繁体).{0,40}$",
+    r"^【[^】]{0,12}(打印|关闭|下载|收藏|字号|文字大小|大中小)[^】]{0,12}】.{0,60}$",
+    r"^【文字大小.{0,30}$",
+    r"^.{0,4}扫一扫.{0,30}$",
+    r"^.{0,6}(发布时间|发布日期)[:：].{0,40}(点击次数|浏览次数|来源).{0,20}$",
+    r"^(索\s*引\s*号|公开目录|成文日期|发布日期|发布机构|发文机关|主题分类|有\s*效\s*性|文\s*号)[:：].{0,80}$",
+    r"^(分享到|打印本页|关闭窗口|返回顶部|上一篇|下一篇)[:：]?.{0,40}$",
+    r"^(当前位置|您的位置|首页\s*>).{0,80}$",
+    # Markdown header blocks of a page's metadata table (| 标题: | … |) and their separator rows.
+    r"^\|\s*(标\s*题|索\s*引\s*号|发文日期|发布日期|发布机构|文\s*号|主题分类|成文日期)\s*[:：].*$",
+    r"^\|(\s*:?-{3,}:?\s*\|)+\s*$",
+)
+
+# Characters that only navigation trees and menus use (folder icons, boxes, bullets).
+NAV_ICON_CHARS = "□■◆▪🗅📁📂⊕⊖🧧Ì"
+# A block of lines counts as navigation when at least this share of its lines carry icons.
+NAV_BLOCK_SHARE = 0.5
+# A pasted site listing: a header of column names, then rows ending in a date.
+SITE_LISTING_HEADER = r"^名称\s+(发文机构|发布机构)\s+(发布日期|成文日期)$"
+SITE_LISTING_ROW = r"^.{2,80}\s+\d{4}-\d{2}-\d{2}$|^\s*-?\d{1,2}\s*$"
+
+# Page numbers and footers of PDFs and printed pages.
+PAGE_FURNITURE_PATTERNS: tuple[str, ...] = (
+    r"^[—–\-－]\s*\d{1,3}\s*\**\s*[—–\-－]\**$",
+    r"^第\s*\d{1,3}\s*页\s*[,，]?\s*共\s*\d{1,3}\s*页$",
+    r"^\d{1,3}\s*/\s*\d{1,3}$",
+)
+
+# Pinyin glosses after characters: 區(qū). Python re (needs the Han class before the bracket).
+PINYIN_SYLLABLE = r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüɑńňǹḿ]{1,6}"
+PINYIN_GLOSS = r"([\u4e00-\u9fff])[(（](" + PINYIN_SYLLABLE + r")[)）]"
+
+# HTML residue that some sites leave in the text of a page.
+HTML_RESIDUE = r"[<?]/?(?:span|font|p|div|strong|b|i|br)\b[^>\n]{0,60}>"
+
+# ---------------------------------------------------------------- encoding damage
+# Characters that GBK-decoded UTF-8 produces and Chinese government prose never uses.
+MOJIBAKE_CHARS = "ǘ┩晟屏烁ǎ╂鍙锛涓嬩綔瀹氫簬鐨勬槸浜嗘湁鍦ㄤ腑"
+# A stray replacement mark or lost-byte `?` glued to CJK text.
+GARBLED_SPAN = r"[?？�][\u3000-\u303f\uff08-\uff0f\u01ce-\u01dc\u2500-\u257f]{1,3}|\uFFFD+"
+
+# ---------------------------------------------------------------- injected spam
+# Declared phrases of gambling and betting sites found injected into government pages.
+SPAM_PHRASES: tuple[str, ...] = (
+    "开云",
+    "开云体育",
+    "亚博体育",
+    "乐鱼体育",
+    "华体会",
+    "米乐",
+    "半岛体育",
+    "必威",
+    "威尼斯人",
+    "澳门新葡京",
+    "葡京",
+    "金沙娱乐",
+    "太阳城",
+    "bet365",
+    "百家乐",
+    "真人视讯",
+    "博彩",
+    "投注",
+    "赌场",
+)
+# A generic pattern for "X官网入口/(中国)官方网站/体育平台/娱乐城" strings that are not government text.
+SPAM_PATTERN = (
+    r"[\u4e00-\u9fffA-Za-z0-9]{0,8}(?:手机|APP|app)?(?:官网入口|官方入口)[·・\s]*(?:[(（]中国[)）])?"
+    r"(?:官方网站|官网)?(?:站点)?"
+    r"|[\u4e00-\u9fffA-Za-z0-9]{0,8}[·・][(（]中国[)）](?:官方网站|官网)"
+    r"|[\u4e00-\u9fff]{2,6}(?:体育|娱乐)(?:官网|官方网站|平台|app|APP|入口|城)"
+)
+SPAM_MASK = "〔已屏蔽〕"
+
+# ---------------------------------------------------------------- script
+# Characters that exist only in Traditional Chinese; their share decides original_script.
+TRADITIONAL_ONLY_CHARS = (
+    "區發佈開會國對時實與關經體報這們個為說從來後過還進當點動務機題業專頭問應權條數據開員義"
+    "產總長現處設團單議辦標優網絡證據資質讀書萬無際調農環質權術項廣續規請應辦際證歷"
+)
+TRADITIONAL_SHARE = 0.02
+
+# ---------------------------------------------------------------- document type and template
+ANNUAL_REPORT_TITLE = r"(政府信息公开|政务公开|信息公开)[^。\n]{0,12}(工作)?(年度报告|年报|工作报告)"
+WORK_PLAN_TITLE = r"(工作要点|工作计划|工作方案|实施方案|工作安排|任务分工)"
+NOTICE_TITLE = r"(关于印发|的通知|的通告|的公告)"
+# Structural cues of an annual report in the body.
+ANNUAL_REPORT_BODY = r"本(年度)?报告|年度报告|本报告中所列数据|统计期限|统计时限|统计期间"
+FORMAT_2021_CITATION = r"〔2021〕30号|\[2021\]30号|国办公开办函〔2021〕30"
+FORMAT_2019_CITATION = r"〔2019〕60号|\[2019\]60号|国办公开办函〔2019〕60"
+TABLE_2021_CUES = r"本年制发件数|逾期不补正|现行有效件数"
+TABLE_2019_CUES = r"本年新制作数量|对外公开总数量|上一年项目数量"
+
+# ---------------------------------------------------------------- metadata
+TITLE_FIELD = r"(?m)^\|?\s*标\s*题\s*[:：]\s*\|?\s*([^|\n]{6,80})"
+TITLE_YEAR = r"((?:19|20)\d{2})\s*年(?:度)?[^\n]{0,20}(?:报告|年报|工作要点|计划|方案)"
+PUBLISHER_FIELD = r"(?:发布机构|发文机关|发文单位|发布单位)\s*[:：]?\s*\|?\s*([\u4e00-\u9fff()（）]{3,40})"
+PUBLISH_DATE_FIELD = (
+    r"(?:发布日期|发文日期|成文日期|发布时间)\s*[:：]?\s*\|?\s*((?:19|20)\d{2})[-年/.](\d{1,2})[-月/.](\d{1,2})"
+)
+# Period: 自2019年1月1日起至2019年12月31日止 / 从2023年1月1日到12月31日止
+STATS_PERIOD = (
+    r"(?:统计期限|统计时限|统计期间|统计时间|数据统计期限)[^。\n]{0,12}?((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日"
+    r"[^0-9。\n]{0,6}?(?:((?:19|20)\d{2})年)?(\d{1,2})月(\d{1,2})日"
+)
+# Chinese-numeral dates in a signature: 二〇二〇年一月 / 二〇一八年三月二十八日
+CN_DIGITS = "〇零一二三四五六七八九"
+CN_DATE = r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月(?:([一二三四五六七八九十]{1,3})日)?"
+ARABIC_DATE = r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?"
+# A signature line: an organisation name and/or a date alone on a short line.
+SIGNATURE_MAX_CHARS = 40
+AGENCY_SUFFIXES = (
+    r"(人民政府办公室|人民政府办公厅|人民政府|政府办公室|管理委员会办公室|管理委员会|管委会|办公室|办公厅|"
+    r"委员会|局|厅|委|办|院|署|中心|街道办事处|街道|镇人民政府|乡人民政府|镇|乡|党政办公室)"
+)
+
+# ---------------------------------------------------------------- sections
+# Heading numbering, per level. Python re, matched at the start of a stripped line.
+HEADING_NUMBERING: tuple[tuple[int, str], ...] = (
+    (1, r"^(?:第([一二三四五六七八九十]+)部分|([一二三四五六七八九十]+)\s*[、.．])\s*"),
+    (2, r"^[(（]\s*([一二三四五六七八九十]+)\s*[)）]\s*[、.．]?\s*"),
+    (3, r"^(\d{1,2})\s*[.、．](?!\d)\s*"),
+    (4, r"^[(（]\s*(\d{1,2})\s*[)）]\s*"),
+)
+HEADING_MAX_CHARS = 40
+RUN_IN_HEADING_MAX_CHARS = 24
+
+# Canonical topics, first match wins (order matters: 复议 before 申请, 主动公开 before 平台).
+TOPIC_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("review_litigation", r"复议|诉讼"),
+    ("fees", r"收费|减免|信息处理费"),
+    ("requests", r"依申请|收到和处理|申请.{0,4}(办理|情况)|申请公开"),
+    ("proposals", r"建议|提案"),
+    ("key_areas", r"重点领域|重点工作"),
+    ("interpretation", r"解读|回应|关切|互动"),
+    ("confidentiality", r"保密"),
+    ("problems", r"问题|改进|整改|不足"),
+    ("other_matters", r"其他需要|需要说明|其他事项|其他需要报告"),
+    ("organization", r"组织|领导|制度建设|机构|队伍"),
+    ("proactive", r"主动公开"),
+    ("platform", r"平台|网站|新媒体|专区"),
+    ("overview", r"总体情况|概述|概况|总体"),
+)
+
+# ---------------------------------------------------------------- years
+# A forward-looking statement: its year, then within a clause a plan word. Python re.
+PLAN_STATEMENT = (
+    r"((?:19|20)\d{2})\s*年(?!底|末|前|以来|度以来)[^。；;《》〔〕\n]{0,20}?"
+    r"(将(?!其|该|此|政|重|信|各|有关|相关)|计划(?!生育|单列)|拟(?!定|任|公开)|下一步|明年|下一年度)"
+)
+# Spans inside which a year is a name, not a plan date: 《文件名》, 〔2019〕60号.
+QUOTED_SPANS = r"《[^》\n]{0,80}》|〔\d{4}〕\d+号|\[\d{4}\]\d+号"

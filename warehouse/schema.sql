@@ -1,0 +1,178 @@
+-- The warehouse of ../shared/CONTRACT.md. Every statement is idempotent: it runs at the start of
+-- every write. Columns beyond the contract are additions (the contract allows adding).
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS cleaned;
+CREATE SCHEMA IF NOT EXISTS segmented;
+CREATE SCHEMA IF NOT EXISTS metrics;
+CREATE SCHEMA IF NOT EXISTS quality;
+CREATE SCHEMA IF NOT EXISTS catalog;
+CREATE SCHEMA IF NOT EXISTS marts;
+CREATE SCHEMA IF NOT EXISTS meta;
+
+CREATE TABLE IF NOT EXISTS raw.reports (
+    report_id VARCHAR PRIMARY KEY,
+    source_path VARCHAR NOT NULL,
+    byte_size BIGINT NOT NULL,
+    encoding VARCHAR NOT NULL,
+    media_type VARCHAR NOT NULL,
+    text VARCHAR NOT NULL,
+    ingested_at TIMESTAMP NOT NULL
+);
+-- Every inbox file that became (or duplicated) a report: the link from files to report_id.
+CREATE TABLE IF NOT EXISTS raw.report_files (
+    source_path VARCHAR NOT NULL,
+    report_id VARCHAR NOT NULL,
+    byte_size BIGINT NOT NULL,
+    seen_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (source_path, report_id)
+);
+CREATE TABLE IF NOT EXISTS raw.rejected_files (
+    source_path VARCHAR NOT NULL,
+    byte_size BIGINT NOT NULL,
+    reason VARCHAR NOT NULL,
+    detail VARCHAR,
+    seen_at TIMESTAMP NOT NULL,
+    content_sha256 VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS cleaned.reports (
+    report_id VARCHAR PRIMARY KEY,
+    text VARCHAR NOT NULL,
+    doc_type VARCHAR NOT NULL,
+    template VARCHAR,
+    title VARCHAR,
+    agency VARCHAR,
+    province VARCHAR,
+    city VARCHAR,
+    county VARCHAR,
+    report_year INTEGER,
+    publish_date DATE,
+    publish_date_precision VARCHAR,
+    period_start DATE,
+    period_end DATE,
+    original_script VARCHAR NOT NULL,
+    fixes VARCHAR[] NOT NULL,
+    spam_spans INTEGER,
+    garbled_spans INTEGER,
+    garbled_sample VARCHAR,
+    text_sha256 VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS segmented.sections (
+    report_id VARCHAR NOT NULL,
+    section_no INTEGER NOT NULL,
+    parent_no INTEGER,
+    level INTEGER NOT NULL,
+    label VARCHAR NOT NULL,
+    heading VARCHAR NOT NULL,
+    topic VARCHAR NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    text VARCHAR,
+    PRIMARY KEY (report_id, section_no)
+);
+CREATE TABLE IF NOT EXISTS segmented.tables (
+    report_id VARCHAR NOT NULL,
+    table_code VARCHAR NOT NULL,
+    layout VARCHAR NOT NULL,
+    section_no INTEGER,
+    cells_expected INTEGER NOT NULL,
+    cells_read INTEGER NOT NULL,
+    cells_recovered INTEGER NOT NULL,
+    start_char INTEGER,
+    cells_missing VARCHAR[],
+    PRIMARY KEY (report_id, table_code)
+);
+-- Every table cell read, with the line it came from (metrics.report_metrics is built from these).
+CREATE TABLE IF NOT EXISTS segmented.table_cells (
+    report_id VARCHAR NOT NULL,
+    table_code VARCHAR NOT NULL,
+    metric VARCHAR NOT NULL,
+    value DOUBLE,
+    unit VARCHAR NOT NULL,
+    start_char INTEGER,
+    evidence VARCHAR NOT NULL,
+    PRIMARY KEY (report_id, metric)
+);
+
+CREATE TABLE IF NOT EXISTS metrics.report_metrics (
+    report_id VARCHAR NOT NULL,
+    metric VARCHAR NOT NULL,
+    value DOUBLE,
+    unit VARCHAR NOT NULL,
+    qualifier VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    section_no INTEGER,
+    evidence VARCHAR NOT NULL,
+    PRIMARY KEY (report_id, metric, source)
+);
+CREATE TABLE IF NOT EXISTS metrics.figures (
+    report_id VARCHAR NOT NULL,
+    section_no INTEGER,
+    value DOUBLE,
+    unit VARCHAR NOT NULL,
+    qualifier VARCHAR NOT NULL,
+    sentence VARCHAR NOT NULL,
+    start_char INTEGER NOT NULL,
+    metric VARCHAR,
+    PRIMARY KEY (report_id, start_char)
+);
+-- Forward-looking statements with their year (the years suite's PLAN_YEAR_MISMATCH reads them).
+CREATE TABLE IF NOT EXISTS metrics.plans (
+    report_id VARCHAR NOT NULL,
+    plan_year INTEGER NOT NULL,
+    plan_word VARCHAR NOT NULL,
+    sentence VARCHAR NOT NULL,
+    start_char INTEGER NOT NULL,
+    PRIMARY KEY (report_id, start_char)
+);
+
+CREATE TABLE IF NOT EXISTS quality.flags (
+    report_id VARCHAR NOT NULL,
+    suite VARCHAR NOT NULL,
+    rule VARCHAR NOT NULL,
+    severity VARCHAR NOT NULL,
+    message VARCHAR NOT NULL,
+    details JSON,
+    run_id VARCHAR NOT NULL,
+    checked_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quality.validation_runs (
+    run_id VARCHAR NOT NULL,
+    suite VARCHAR NOT NULL,
+    expectations INTEGER NOT NULL,
+    evaluated_rows BIGINT NOT NULL,
+    unexpected_rows BIGINT NOT NULL,
+    success BOOLEAN NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP NOT NULL,
+    data_docs_path VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS catalog.metrics (
+    metric VARCHAR PRIMARY KEY,
+    table_code VARCHAR,
+    row_code VARCHAR,
+    col_code VARCHAR,
+    label_zh VARCHAR NOT NULL,
+    label_en VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL,
+    templates VARCHAR[] NOT NULL
+);
+CREATE TABLE IF NOT EXISTS catalog.rules (
+    rule VARCHAR PRIMARY KEY,
+    suite VARCHAR NOT NULL,
+    severity VARCHAR NOT NULL,
+    description_zh VARCHAR NOT NULL,
+    description_en VARCHAR NOT NULL
+);
+
+-- Which stage has processed which report, at which version of its code: what makes re-runs
+-- incremental (a version bump in code re-derives that stage and everything after it).
+CREATE TABLE IF NOT EXISTS meta.processed (
+    stage VARCHAR NOT NULL,
+    report_id VARCHAR NOT NULL,
+    version VARCHAR NOT NULL,
+    processed_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (stage, report_id)
+);

@@ -1,0 +1,390 @@
+"""Each stage as one function over a warehouse connection: read what is pending, call the pure
+transforms in batches, write the results. Dagster assets call these and only report on them.
+
+Incrementality is by content: a report is keyed by the hash of its bytes, and `meta.processed`
+records which stage handled which report at which code version. A stage's pending reports are
+those its upstream produced (or re-produced) after it last handled them, or that it handled
+with an older version of its code.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from expectations import rules, suites
+from transforms import catalog, clean, figures, frames, ingest, metadata, segment, tables
+from transforms.versions import STAGE_VERSIONS
+from warehouse.store import frame, insert_frame, marts_sql
+
+BATCH_SIZE = 2000  # reports per transform batch: bounds memory whatever the corpus size
+
+
+@dataclass
+class StageStats:
+    processed: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add_rows(self, table: str, n: int) -> None:
+        self.rows[table] = self.rows.get(table, 0) + n
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _ids_frame(ids: list[str]) -> pl.DataFrame:
+    return pl.DataFrame({"report_id": ids}, schema={"report_id": pl.String})
+
+
+def pending(con: duckdb.DuckDBPyConnection, stage: str, upstream: str) -> list[str]:
+    """Reports that `stage` must (re)process, in report_id order."""
+    if upstream == "raw":
+        source = "SELECT report_id, ingested_at AS produced_at FROM raw.reports"
+    else:
+        source = "SELECT report_id, processed_at AS produced_at FROM meta.processed WHERE stage = $upstream"
+    sql = f"""
+        WITH upstream AS ({source})
+        SELECT u.report_id FROM upstream AS u
+        LEFT JOIN meta.processed AS s ON s.stage = $stage AND s.report_id = u.report_id
+        WHERE s.report_id IS NULL OR s.version <> $version OR s.processed_at < u.produced_at
+        ORDER BY u.report_id
+    """
+    params = {"stage": stage, "version": STAGE_VERSIONS[stage]}
+    if upstream != "raw":
+        params["upstream"] = upstream
+    return [row[0] for row in con.execute(sql, params).fetchall()]
+
+
+def _mark_processed(con: duckdb.DuckDBPyConnection, stage: str, ids: list[str], now: datetime) -> None:
+    con.register("done_ids", _ids_frame(ids).to_arrow())
+    try:
+        con.execute(
+            "DELETE FROM meta.processed WHERE stage = ? AND report_id IN (SELECT report_id FROM done_ids)", [stage]
+        )
+        con.execute(
+            "INSERT INTO meta.processed SELECT ?, report_id, ?, ? FROM done_ids", [stage, STAGE_VERSIONS[stage], now]
+        )
+    finally:
+        con.unregister("done_ids")
+
+
+def _delete_reports(con: duckdb.DuckDBPyConnection, tables_: tuple[str, ...], ids: list[str]) -> None:
+    con.register("stale_ids", _ids_frame(ids).to_arrow())
+    try:
+        for table in tables_:
+            con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM stale_ids)")
+    finally:
+        con.unregister("stale_ids")
+
+
+def _batches(ids: list[str]) -> list[list[str]]:
+    return [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
+
+
+def _select_ids(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str]) -> pl.DataFrame:
+    con.register("wanted_ids", _ids_frame(ids).to_arrow())
+    try:
+        return frame(con, sql)
+    finally:
+        con.unregister("wanted_ids")
+
+
+# ---------------------------------------------------------------------------- catalog
+def refresh_catalog(con: duckdb.DuckDBPyConnection) -> StageStats:
+    stats = StageStats()
+    con.execute("DELETE FROM catalog.metrics")
+    con.execute("DELETE FROM catalog.rules")
+    metric_rows = pl.DataFrame(
+        catalog.metric_catalogue(),
+        schema={
+            "metric": pl.String,
+            "table_code": pl.String,
+            "row_code": pl.String,
+            "col_code": pl.String,
+            "label_zh": pl.String,
+            "label_en": pl.String,
+            "unit": pl.String,
+            "templates": pl.List(pl.String),
+        },
+    )
+    stats.add_rows("catalog.metrics", insert_frame(con, "catalog.metrics", metric_rows))
+    stats.add_rows("catalog.rules", insert_frame(con, "catalog.rules", pl.DataFrame(rules.catalogue_rows())))
+    return stats
+
+
+# ---------------------------------------------------------------------------- raw
+def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, now: datetime) -> StageStats:
+    stats = StageStats()
+    files = ingest.scan_inbox(inbox)
+    known = frozenset(r[0] for r in con.execute("SELECT report_id FROM raw.reports").fetchall())
+    new_reports, rejected, file_map = ingest.ingest(files, known, now)
+    stats.add_rows("raw.reports", insert_frame(con, "raw.reports", new_reports))
+    con.register("incoming_files", file_map.to_arrow())
+    con.register("incoming_rejected", rejected.to_arrow())
+    try:
+        before = con.execute("SELECT count(*) FROM raw.report_files").fetchall()[0][0]
+        con.execute("""
+            INSERT INTO raw.report_files
+            SELECT i.source_path, i.report_id, i.byte_size, i.seen_at FROM incoming_files AS i
+            ANTI JOIN raw.report_files AS f ON f.source_path = i.source_path AND f.report_id = i.report_id
+        """)
+        stats.add_rows(
+            "raw.report_files", con.execute("SELECT count(*) FROM raw.report_files").fetchall()[0][0] - before
+        )
+        before = con.execute("SELECT count(*) FROM raw.rejected_files").fetchall()[0][0]
+        con.execute("""
+            INSERT INTO raw.rejected_files (source_path, byte_size, reason, detail, seen_at, content_sha256)
+            SELECT i.source_path, i.byte_size, i.reason, i.detail, i.seen_at, i.content_sha256
+            FROM incoming_rejected AS i
+            ANTI JOIN raw.rejected_files AS r ON r.source_path = i.source_path AND r.reason = i.reason
+                AND coalesce(r.content_sha256, '') = coalesce(i.content_sha256, '')
+        """)
+        stats.add_rows(
+            "raw.rejected_files", con.execute("SELECT count(*) FROM raw.rejected_files").fetchall()[0][0] - before
+        )
+    finally:
+        con.unregister("incoming_files")
+        con.unregister("incoming_rejected")
+    stats.processed = new_reports.height
+    stats.counts = {
+        "files_seen": len(files),
+        "new_reports": new_reports.height,
+        "duplicate_files": file_map.height - new_reports.height,
+        "rejected_files": rejected.height,
+        **{f"rejected.{reason}": n for reason, n in sorted(Counter(rejected["reason"].to_list()).items())},
+    }
+    return stats
+
+
+def unaccounted_files(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[str]:
+    """Inbox files that are in neither raw.report_files nor raw.rejected_files."""
+    paths = pl.DataFrame(
+        {"source_path": [f.source_path for f in ingest.scan_inbox(inbox)]}, schema={"source_path": pl.String}
+    )
+    con.register("inbox_paths", paths.to_arrow())
+    try:
+        return [
+            r[0]
+            for r in con.execute("""
+            SELECT source_path FROM inbox_paths
+            EXCEPT SELECT source_path FROM raw.report_files
+            EXCEPT SELECT source_path FROM raw.rejected_files
+            ORDER BY 1
+        """).fetchall()
+        ]
+    finally:
+        con.unregister("inbox_paths")
+
+
+# ---------------------------------------------------------------------------- cleaned
+def clean_pending(con: duckdb.DuckDBPyConnection, now: datetime) -> StageStats:
+    stats = StageStats()
+    todo = pending(con, "cleaned", "raw")
+    fixes: Counter[str] = Counter()
+    for batch in _batches(todo):
+        raw = _select_ids(
+            con,
+            "SELECT report_id, media_type, text FROM raw.reports WHERE report_id IN (SELECT report_id FROM wanted_ids)",
+            batch,
+        )
+        cleaned = clean.clean_reports(raw)
+        meta = metadata.extract_metadata(cleaned)
+        rows = cleaned.join(meta, on="report_id").select(
+            "report_id",
+            "text",
+            "doc_type",
+            "template",
+            "title",
+            "agency",
+            "province",
+            "city",
+            "county",
+            "report_year",
+            "publish_date",
+            "publish_date_precision",
+            "period_start",
+            "period_end",
+            "original_script",
+            "fixes",
+            "spam_spans",
+            "garbled_spans",
+            "garbled_sample",
+        )
+        _delete_reports(con, ("cleaned.reports",), batch)
+        stats.add_rows("cleaned.reports", insert_frame(con, "cleaned.reports", rows))
+        for fix_list in rows["fixes"].to_list():
+            fixes.update(fix_list)
+        _mark_processed(con, "cleaned", batch, now)
+    con.execute("UPDATE cleaned.reports SET text_sha256 = sha256(text) WHERE text_sha256 IS NULL")
+    stats.processed = len(todo)
+    stats.counts = {f"fix.{name}": n for name, n in sorted(fixes.items())}
+    return stats
+
+
+# ---------------------------------------------------------------------------- segmented
+def segment_pending(con: duckdb.DuckDBPyConnection, now: datetime) -> StageStats:
+    stats = StageStats()
+    todo = pending(con, "segmented", "cleaned")
+    layouts: Counter[str] = Counter()
+    for batch in _batches(todo):
+        cleaned = _select_ids(
+            con,
+            """
+            SELECT c.report_id, c.text, r.media_type = 'text/html' AS is_html
+            FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id)
+            WHERE c.report_id IN (SELECT report_id FROM wanted_ids)""",
+            batch,
+        )
+        sections = segment.segment_reports(cleaned)
+        found_tables, cells = tables.read_reports_tables(cleaned)
+        found_tables = _attach_sections(found_tables, sections)
+        _delete_reports(con, ("segmented.sections", "segmented.tables", "segmented.table_cells"), batch)
+        stats.add_rows("segmented.sections", insert_frame(con, "segmented.sections", sections))
+        stats.add_rows(
+            "segmented.tables",
+            insert_frame(
+                con,
+                "segmented.tables",
+                found_tables.select(
+                    "report_id",
+                    "table_code",
+                    "layout",
+                    "section_no",
+                    "cells_expected",
+                    "cells_read",
+                    "cells_recovered",
+                    "start_char",
+                    "cells_missing",
+                ),
+            ),
+        )
+        stats.add_rows("segmented.table_cells", insert_frame(con, "segmented.table_cells", cells))
+        layouts.update(f"{t}.{lay}" for t, lay in found_tables.select("table_code", "layout").iter_rows())
+        _mark_processed(con, "segmented", batch, now)
+    stats.processed = len(todo)
+    stats.counts = {f"layout.{k}": v for k, v in sorted(layouts.items())}
+    return stats
+
+
+def _attach_sections(found: pl.DataFrame, sections: pl.DataFrame) -> pl.DataFrame:
+    spans: dict[str, list[tuple[int, int, int]]] = {}
+    for report_id, no, start, end in sections.select("report_id", "section_no", "start_char", "end_char").iter_rows():
+        spans.setdefault(report_id, []).append((no, start, end))
+    return found.with_columns(
+        pl.Series(
+            "section_no",
+            [
+                segment.section_at(spans.get(rid, []), start)
+                for rid, start in found.select("report_id", "start_char").iter_rows()
+            ],
+            dtype=pl.Int32,
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- metrics
+def extract_pending(con: duckdb.DuckDBPyConnection, now: datetime) -> StageStats:
+    stats = StageStats()
+    todo = pending(con, "metrics", "segmented")
+    for batch in _batches(todo):
+        cleaned = _select_ids(
+            con,
+            "SELECT report_id, text FROM cleaned.reports WHERE report_id IN (SELECT report_id FROM wanted_ids)",
+            batch,
+        )
+        sections = _select_ids(
+            con,
+            "SELECT report_id, section_no, start_char, end_char FROM segmented.sections "
+            "WHERE report_id IN (SELECT report_id FROM wanted_ids)",
+            batch,
+        )
+        cells = _select_ids(
+            con, "SELECT * FROM segmented.table_cells WHERE report_id IN (SELECT report_id FROM wanted_ids)", batch
+        )
+        text_metrics, figure_rows, plan_rows = figures.extract_prose(cleaned, sections)
+        spans: dict[str, list[tuple[int, int, int]]] = {}
+        for rid, no, start, end in sections.iter_rows():
+            spans.setdefault(rid, []).append((no, start, end))
+        table_metrics = cells.select(
+            "report_id",
+            "metric",
+            "value",
+            "unit",
+            pl.lit("exact").alias("qualifier"),
+            pl.lit("table").alias("source"),
+            pl.Series(
+                "section_no",
+                [
+                    segment.section_at(spans.get(r, []), s or 0)
+                    for r, s in cells.select("report_id", "start_char").iter_rows()
+                ],
+                dtype=pl.Int32,
+            ),
+            "evidence",
+        )
+        _delete_reports(con, ("metrics.report_metrics", "metrics.figures", "metrics.plans"), batch)
+        stats.add_rows(
+            "metrics.report_metrics",
+            insert_frame(con, "metrics.report_metrics", pl.concat([table_metrics, text_metrics])),
+        )
+        stats.add_rows("metrics.figures", insert_frame(con, "metrics.figures", figure_rows))
+        stats.add_rows("metrics.plans", insert_frame(con, "metrics.plans", plan_rows))
+        _mark_processed(con, "metrics", batch, now)
+    stats.processed = len(todo)
+    return stats
+
+
+# ---------------------------------------------------------------------------- quality
+def validation_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
+    reports = frame(
+        con,
+        """
+        SELECT c.report_id, c.doc_type, c.template, c.report_year, c.publish_date, c.publish_date_precision,
+               c.agency, c.spam_spans, c.garbled_spans, c.garbled_sample, c.text_sha256, r.source_path
+        FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id)""",
+    )
+    metric_rows = frame(con, "SELECT report_id, metric, value, source FROM metrics.report_metrics")
+    figure_rows = frame(con, "SELECT * FROM metrics.figures")
+    plan_rows = frame(con, "SELECT * FROM metrics.plans")
+    return {
+        "reports": frames.report_frame(reports),
+        "t3_columns": frames.t3_column_frame(metric_rows, reports),
+        "t3_rows": frames.t3_row_frame(metric_rows),
+        "t4_groups": frames.t4_frame(metric_rows),
+        "figures": frames.figure_frame(figure_rows),
+        "plans": frames.plan_frame(plan_rows, reports),
+        "continuity": frames.continuity_frame(reports, metric_rows),
+    }
+
+
+def validate_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> StageStats:
+    """Run the suites when any report changed. Cross-report rules (duplicates, continuity) can
+    change an old report's flags when a new one arrives, so the suites judge the whole warehouse
+    and its flags are replaced; with nothing new, nothing runs and nothing is written."""
+    stats = StageStats()
+    todo = pending(con, "quality", "metrics")
+    if not todo:
+        return stats
+    flags, runs = suites.run_suites(validation_frames(con), run_id)
+    con.execute("DELETE FROM quality.flags")
+    stats.add_rows("quality.flags", insert_frame(con, "quality.flags", flags))
+    stats.add_rows("quality.validation_runs", insert_frame(con, "quality.validation_runs", runs))
+    _mark_processed(con, "quality", todo, now)
+    stats.processed = len(todo)
+    stats.counts = {f"rule.{k}": v for k, v in sorted(Counter(flags["rule"].to_list()).items())}
+    return stats
+
+
+# ---------------------------------------------------------------------------- marts
+def build_marts(con: duckdb.DuckDBPyConnection) -> StageStats:
+    stats = StageStats()
+    con.execute(marts_sql())
+    stats.add_rows("marts.report_overview", con.execute("SELECT count(*) FROM marts.report_overview").fetchall()[0][0])
+    return stats

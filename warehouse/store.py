@@ -1,0 +1,130 @@
+"""The DuckDB store, written so that readers never see a lock error or half a run.
+
+DuckDB lets no other process open a file that a writer holds, not even read-only. So a run never
+writes the published file: its first write copies the published file to a staging file of its
+own, every stage of the run writes there, and the run's last stage swaps the staging file over
+the published path with `os.replace` (atomic on one filesystem). A reader opening the published
+path read-only sees the previous complete state until the swap and the new one after it; a
+reader that already had the old file open keeps reading it. A run that dies before its last stage
+publishes nothing; its staging file is removed by the next run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+STAGING_SUFFIX = ".staging"
+
+
+def schema_sql() -> str:
+    return resources.files("warehouse").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def marts_sql() -> str:
+    return resources.files("warehouse").joinpath("marts.sql").read_text(encoding="utf-8")
+
+
+class WarehouseStore:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path).resolve()
+
+    # ------------------------------------------------------------------ paths and locking
+    def staging_path(self, run_id: str) -> Path:
+        safe = "".join(ch for ch in run_id if ch.isalnum() or ch in "-_")[:64] or "run"
+        return self.path.with_name(f".{self.path.name}.{safe}{STAGING_SUFFIX}")
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with open(lock_path, "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def stale_staging_files(self, run_id: str | None = None) -> list[Path]:
+        keep = self.staging_path(run_id) if run_id else None
+        pattern = f".{self.path.name}.*{STAGING_SUFFIX}"
+        return sorted(p for p in self.path.parent.glob(pattern) if p != keep)
+
+    # ------------------------------------------------------------------ writing
+    @contextmanager
+    def write(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to this run's staging copy (created on first use)."""
+        with self._lock():
+            staging = self.staging_path(run_id)
+            if not staging.exists():
+                for stale in self.stale_staging_files(run_id):  # left by a run that died
+                    stale.unlink(missing_ok=True)
+                    Path(str(stale) + ".wal").unlink(missing_ok=True)
+                if self.path.exists():
+                    shutil.copyfile(self.path, staging)
+            con = duckdb.connect(str(staging))
+            try:
+                con.execute(schema_sql())
+                yield con
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+
+    def publish(self, run_id: str) -> bool:
+        """Swap this run's staging file over the published warehouse. False if there was none."""
+        with self._lock():
+            staging = self.staging_path(run_id)
+            if not staging.exists():
+                return False
+            os.replace(staging, self.path)
+            directory = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+            return True
+
+    # ------------------------------------------------------------------ reading
+    @contextmanager
+    def read(self, run_id: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Read-only: this run's staging copy while the run is under way, else the published file."""
+        target = self.path
+        if run_id and self.staging_path(run_id).exists():
+            with self._lock():
+                con = duckdb.connect(str(self.staging_path(run_id)), read_only=True)
+        else:
+            if not self.path.exists():
+                with self.write("init") as _:
+                    pass
+                self.publish("init")
+            con = duckdb.connect(str(target), read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> pl.DataFrame:
+    """A query's result as a Polars frame (parameters, never string formatting, carry values)."""
+    return con.sql(sql, params=params or None).pl()  # duckdb 2.0: execute(...).pl() is gone
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, data: pl.DataFrame) -> int:
+    """Append a frame to a table by column name; returns the rows written."""
+    if data.is_empty():
+        return 0
+    con.register("incoming_frame", data.to_arrow())
+    try:
+        columns = ", ".join(f'"{c}"' for c in data.columns)
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming_frame")
+    finally:
+        con.unregister("incoming_frame")
+    return data.height
