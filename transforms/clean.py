@@ -284,7 +284,9 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     # 8. Page furniture.
     df = df.with_columns(t.str.replace_all(FURNITURE_RE, "").alias("step"))
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_page_markers"), pl.col("step").alias("text"))
-    # 9. Hard wraps.
+    # 9. Hard wraps (after removed lines are collapsed, so a page break between halves of a
+    # sentence counts as the one blank line it will become).
+    df = df.with_columns(t.str.replace_all(r"(?m)[ \t]+$", "").str.replace_all(r"\n{3,}", "\n\n").alias("text"))
     df = df.with_columns(t.map_elements(join_hard_wraps, return_dtype=pl.String).alias("step"))
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_hard_wraps"), pl.col("step").alias("text"))
     # 10. Whitespace tidy: trailing spaces, runs of blank lines.

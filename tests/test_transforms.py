@@ -1,0 +1,108 @@
+"""Unit and property tests of the pure transforms."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import SAMPLE_IDS, SAMPLES
+from transforms import catalog
+from transforms.clean import clean_reports, html_to_text
+from transforms.ingest import decode
+from transforms.segment import find_headings
+from transforms.tables import read_tables
+
+REPORT_TEXT = "河东区人民政府办公室2023年政府信息公开工作年度报告。本年度共受理政府信息公开申请33件。"
+
+
+def clean_one(text: str, media_type: str = "text/plain") -> pl.DataFrame:
+    return clean_reports(pl.DataFrame({"report_id": ["r"], "media_type": [media_type], "text": [text]}))
+
+
+def test_decode_by_content() -> None:
+    assert decode(REPORT_TEXT.encode("gb18030")) == (REPORT_TEXT, "gb18030")
+    traditional = "張店區發改局2017年政府信息公開工作年度報告,全年沒有收到申請。"
+    assert decode(traditional.encode("big5")) == (traditional, "big5")
+    assert decode(b"\xef\xbb\xbf" + REPORT_TEXT.encode()) == (REPORT_TEXT, "utf-8")
+    assert decode(REPORT_TEXT.encode("utf-16")) == (REPORT_TEXT, "utf-16")
+    assert decode(bytes([0x81, 0x30, 0xFF, 0xFE, 0x80]) * 50) is None
+
+
+def test_pinyin_glosses_removed_but_real_parentheses_kept() -> None:
+    text = "張店區(qū)發(fā)改局。\n(一)根據《條例》(以下簡稱《條例》)辦理,(2)件。"
+    out = clean_one(text).row(0, named=True)
+    assert out["text"] == "张店区发改局。\n(一)根据《条例》(以下简称《条例》)办理,(2)件。"
+    assert out["original_script"] == "traditional"
+    assert set(out["fixes"]) >= {"pinyin_annotations", "opencc_t2s"}
+
+
+def test_simplified_text_is_not_converted() -> None:
+    out = clean_one(REPORT_TEXT).row(0, named=True)
+    assert out["text"] == REPORT_TEXT
+    assert out["fixes"] == [] and out["original_script"] == "simplified"
+
+
+def test_spacing_fullwidth_and_furniture() -> None:
+    text = "2019 年,共主动公开信息 ４８９５ 条。\n— 3 —\n第 2 页 共 9 页\n规章 0 0 0"
+    out = clean_one(text).row(0, named=True)
+    assert out["text"] == "2019年,共主动公开信息4895条。\n规章 0 0 0"
+    assert set(out["fixes"]) == {"cjk_spacing", "fullwidth_digits", "page_markers"}
+
+
+def test_html_scripts_dropped_and_rows_tabbed() -> None:
+    page = ("<html><head><script>document.write('注入')</script><style>p{}</style></head><body>"
+            "<nav>首页 > 信息公开</nav><p>一、总体情况</p><table><tr><td>规章</td><td>1</td><td>2</td></tr>"
+            "</table></body></html>")
+    assert html_to_text(page) == "一、总体情况\n\n规章\t1\t2"
+
+
+def test_heading_tree_and_numbered_lists() -> None:
+    text = (
+        "一、总体情况\n(一)主动公开\n1.网站\n二、存在的问题\n一是不够。\n"
+        "一、加强建设,提升水平。这是一个很长的段落而非标题而是清单项目的开头文字继续写下去。"
+    )
+    headings = find_headings(text)
+    assert [(h.level, h.label, h.heading) for h in headings] == [
+        (1, "一", "总体情况"), (2, "(一)", "主动公开"), (3, "1", "网站"), (1, "二", "存在的问题")]
+
+
+def test_grid_table_with_missing_cells() -> None:
+    rows = [f"{r.label_zh}\t" + "\t".join(["1", "0", "0", "0", "0", "0", "1"]) for r in catalog.T3_ROWS
+            if "2021" in r.templates]
+    rows[0] = "一、本年新收政府信息公开申请数量\t1\t/\t0\t0\t0\t0\t1"
+    tables, cells = read_tables("r", "三、收到和处理政府信息公开申请情况\n" + "\n".join(rows))
+    t3 = next(t for t in tables if t["table_code"] == "t3")
+    assert t3["layout"] == "grid"
+    assert t3["cells_expected"] == 175 and t3["cells_read"] == 174
+    assert t3["cells_missing"] == ["t3.new_received.commercial"]
+    assert {c["metric"]: c["value"] for c in cells}["t3.new_received.total"] == 1
+
+
+def _sample_texts() -> list[str]:
+    return [(SAMPLES / name).read_text(encoding="utf-8") for name in SAMPLE_IDS.values()]
+
+
+noise = st.sampled_from([
+    "欢迎访问本网站!\n", "— 4 —\n", "【打印本页】【关闭窗口】\n", "區(qū)", "２０２３", " 12 件",
+    "开云手机官网入口·(中国)官方网站", "\n\n", "(一)", "第 3 页 共 9 页\n", "\t0\t0", "。",
+])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.sampled_from(_sample_texts()), cut=st.integers(0, 4000), extra=st.lists(noise, max_size=6))
+def test_cleaning_is_idempotent(base: str, cut: int, extra: list[str]) -> None:
+    text = base[cut:cut + 3000] + "".join(extra)
+    once = clean_one(text)["text"][0]
+    assert clean_one(once)["text"][0] == once
+
+
+@settings(max_examples=40, deadline=None)
+@given(numbers=st.lists(st.integers(0, 99999), min_size=1, max_size=8),
+       units=st.lists(st.sampled_from(["件", "条", "篇", "次", "万元"]), min_size=8, max_size=8))
+def test_no_figure_lost_or_altered(numbers: list[int], units: list[str]) -> None:
+    text = "。".join(f"本年度主动公开政府信息{n}{u}" for n, u in zip(numbers, units, strict=False)) + "。"
+    out = clean_one(text)["text"][0]
+    assert re.findall(r"\d+(?:件|条|篇|次|万元)", out) == [f"{n}{u}" for n, u in zip(numbers, units, strict=False)]
