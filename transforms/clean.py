@@ -198,8 +198,9 @@ def join_hard_wraps(text: str) -> str:
                 and "\t" not in nxt
                 and ((len(nxt) >= 2 and nxt[1] in "。，,；;") or len(nxt) > 10)
             ):
-                out.append(stripped + nxt)
-                i = k + 1
+                # The joined line may itself continue on the next line: examine it again.
+                lines[k] = stripped + nxt
+                i = k
                 continue
         out.append(line)
         i += 1
