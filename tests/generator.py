@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from transforms import catalog
 
 LAYOUTS: tuple[str, ...] = ("flat", "grid", "markdown", "html")
-FAULTS: tuple[str, ...] = ("T3_BALANCE", "T3_COLUMN_SUM", "T4_SUM", "PLACEHOLDER_FIGURE")
+FAULTS: tuple[str, ...] = (
+    "T3_BALANCE",
+    "T3_RESULTS_SUM",
+    "T3_COLUMN_SUM",
+    "T4_SUM",
+    "PLACEHOLDER_FIGURE",
+    "PUBLISHED_BEFORE_PERIOD_END",
+    "REPORT_YEAR_MISSING",
+    "PLAN_YEAR_MISMATCH",
+)
 AGENCIES: tuple[tuple[str, str, str, str], ...] = (
     ("河东区人民政府办公室", "山东省", "临沂市", "河东区"),
     ("张店区发展和改革局", "山东省", "淄博市", "张店区"),
@@ -88,13 +97,22 @@ def generate(index: int, layout: str, fault: str | None, seed: int = 0) -> Gener
     t3 = _t3_values(rng, rows_2021)
     t4 = {g.code: [rng.randint(0, 2) for _ in range(4)] for g in catalog.T4_GROUPS}
     t4 = {g: [*v, sum(v)] for g, v in t4.items()}
-    t2 = {f"t2.{r.code}.{c.code}": float(rng.randint(0, 40)) for r in catalog.T2_ROWS if r.template == "2021"
-          for c in r.columns}
+    t2 = {
+        f"t2.{r.code}.{c.code}": float(rng.randint(0, 40))
+        for r in catalog.T2_ROWS
+        if r.template == "2021"
+        for c in r.columns
+    }
     expected: set[str] = set()
     if fault == "T3_BALANCE":
         t3["new_received"][0] += 1
         t3["new_received"][6] += 1
         expected.add("T3_BALANCE")
+    elif fault == "T3_RESULTS_SUM":
+        # An outcome cell off by one, its row total following: rows still add up, columns do not.
+        t3["granted"][0] += 1
+        t3["granted"][6] += 1
+        expected.add("T3_RESULTS_SUM")
     elif fault == "T3_COLUMN_SUM":
         for row in ("granted", "results_total", "new_received"):
             t3[row][6] += 1
@@ -102,8 +120,8 @@ def generate(index: int, layout: str, fault: str | None, seed: int = 0) -> Gener
     elif fault == "T4_SUM":
         t4["reconsideration"][4] += 1
         expected.add("T4_SUM")
-    elif fault == "PLACEHOLDER_FIGURE":
-        expected.add("PLACEHOLDER_FIGURE")
+    elif fault in ("PLACEHOLDER_FIGURE", "PUBLISHED_BEFORE_PERIOD_END", "REPORT_YEAR_MISSING", "PLAN_YEAR_MISMATCH"):
+        expected.add(fault)
     for row, cells in t3.items():
         for column, value in zip(catalog.T3_COLUMNS, cells, strict=True):
             truth[f"t3.{row}.{column.code}"] = float(value)
@@ -113,8 +131,9 @@ def generate(index: int, layout: str, fault: str | None, seed: int = 0) -> Gener
     truth.update(t2)
 
     labels = {r.code: r.label_zh for r in catalog.T3_ROWS}
-    t3_rows: list[tuple[str, list[str]]] = [("申请人情况", ["自然人", "商业企业", "科研机构", "社会公益组织",
-                                                          "法律服务机构", "其他", "总计"])]
+    t3_rows: list[tuple[str, list[str]]] = [
+        ("申请人情况", ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"])
+    ]
     for code in rows_2021:
         if code == "granted":
             t3_rows.append(("三、本年度办理结果", []))
@@ -138,10 +157,20 @@ def generate(index: int, layout: str, fault: str | None, seed: int = 0) -> Gener
     if layout in ("grid", "markdown", "html"):
         t4_rows[1] = ("数据", t4_rows[1][1])
     requests = "XX" if fault == "PLACEHOLDER_FIGURE" else str(int(truth["t3.new_received.total"]))
+    title = f"{agency}{year}年政府信息公开工作年度报告"
+    period = f"所列数据统计期限自{year}年1月1日起至{year}年12月31日止。"
+    signed = f"{year + 1}年1月{rng.randint(5, 28)}日"
+    plan_year = year + 1
+    if fault == "REPORT_YEAR_MISSING":
+        title, period = f"{agency}政府信息公开工作年度报告", ""
+    elif fault == "PUBLISHED_BEFORE_PERIOD_END":
+        signed = f"{year}年12月{rng.randint(5, 28)}日"
+    elif fault == "PLAN_YEAR_MISMATCH":
+        plan_year = year
     paragraphs = [
-        f"{agency}{year}年政府信息公开工作年度报告",
-        f"本报告依据《中华人民共和国政府信息公开条例》和国办公开办函〔2021〕30号编制,所列数据统计期限自{year}年1月1日起至"
-        f"{year}年12月31日止。如有疑问请联系{city}{county}{agency}。",
+        title,
+        f"本报告依据《中华人民共和国政府信息公开条例》和国办公开办函〔2021〕30号编制,{period}"
+        f"如有疑问请联系{city}{county}{agency}。",
         "一、总体情况",
         f"{year}年,{agency}共受理政府信息公开申请{requests}件,全部按时答复。",
         "二、主动公开政府信息情况",
@@ -151,9 +180,9 @@ def generate(index: int, layout: str, fault: str | None, seed: int = 0) -> Gener
         "四、政府信息公开行政复议、行政诉讼情况",
         _render(t4_rows, layout, rng),
         "五、存在的主要问题及改进情况",
-        f"下一步,我们将在{year + 1}年继续加强政务公开工作。",
+        f"{plan_year}年,我们将继续加强政务公开工作。",
         "六、其他需要报告的事项",
-        f"本年度未收取信息处理费。\n\n{agency}\n{year + 1}年1月{rng.randint(5, 28)}日",
+        f"本年度未收取信息处理费。\n\n{agency}\n{signed}",
     ]
     text = "\n\n".join(paragraphs)
     if layout == "html":

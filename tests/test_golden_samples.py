@@ -20,17 +20,35 @@ T3_001 = {
     "carried_forward": [0, 0, 0, 0, 0, 0, 0],
 }
 T3_ZERO_ROWS_001 = [
-    "denied_state_secret", "denied_law_prohibited", "denied_three_safeties", "denied_third_party",
-    "denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_admin_query",
-    "unable_unclear", "rejected_petition", "rejected_duplicate", "rejected_publication", "rejected_excessive",
-    "rejected_confirmation", "other_no_correction", "other_unpaid_fee",
+    "denied_state_secret",
+    "denied_law_prohibited",
+    "denied_three_safeties",
+    "denied_third_party",
+    "denied_internal_affairs",
+    "denied_process_info",
+    "denied_enforcement_file",
+    "denied_admin_query",
+    "unable_unclear",
+    "rejected_petition",
+    "rejected_duplicate",
+    "rejected_publication",
+    "rejected_excessive",
+    "rejected_confirmation",
+    "other_no_correction",
+    "other_unpaid_fee",
 ]
 T3_COLUMNS = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"]
 T2_001 = {
-    "t2.regulations.issued": 0, "t2.regulations.repealed": 0, "t2.regulations.in_force": 0,
-    "t2.normative_documents.issued": 0, "t2.normative_documents.repealed": 0, "t2.normative_documents.in_force": 0,
-    "t2.administrative_licensing.decisions": 0, "t2.administrative_penalty.decisions": 0,
-    "t2.administrative_coercion.decisions": 0, "t2.administrative_fees.amount": 0,
+    "t2.regulations.issued": 0,
+    "t2.regulations.repealed": 0,
+    "t2.regulations.in_force": 0,
+    "t2.normative_documents.issued": 0,
+    "t2.normative_documents.repealed": 0,
+    "t2.normative_documents.in_force": 0,
+    "t2.administrative_licensing.decisions": 0,
+    "t2.administrative_penalty.decisions": 0,
+    "t2.administrative_coercion.decisions": 0,
+    "t2.administrative_fees.amount": 0,
 }
 T4_001 = {
     "reconsideration": [1, 0, 0, 0, 1],
@@ -40,8 +58,9 @@ T4_001 = {
 
 
 def metrics(query, rid: str, source: str) -> dict[str, float]:
-    return dict(query("SELECT metric, value FROM metrics.report_metrics WHERE report_id = ? AND source = ?",
-                      [rid, source]))
+    return dict(
+        query("SELECT metric, value FROM metrics.report_metrics WHERE report_id = ? AND source = ?", [rid, source])
+    )
 
 
 def rules_of(query, rid: str) -> set[str]:
@@ -49,9 +68,23 @@ def rules_of(query, rid: str) -> set[str]:
 
 
 def cleaned(query, rid: str) -> dict[str, object]:
-    columns = ["doc_type", "template", "title", "agency", "province", "city", "county", "report_year",
-               "publish_date", "publish_date_precision", "period_start", "period_end", "original_script", "fixes",
-               "text"]
+    columns = [
+        "doc_type",
+        "template",
+        "title",
+        "agency",
+        "province",
+        "city",
+        "county",
+        "report_year",
+        "publish_date",
+        "publish_date_precision",
+        "period_start",
+        "period_end",
+        "original_script",
+        "fixes",
+        "text",
+    ]
     row = query(f"SELECT {', '.join(columns)} FROM cleaned.reports WHERE report_id = ?", [rid])[0]
     return dict(zip(columns, row, strict=True))
 
@@ -65,15 +98,22 @@ def test_001_every_table_cell(query, report_id) -> None:
     for row in T3_ZERO_ROWS_001:
         expected.update({f"t3.{row}.{col}": 0 for col in T3_COLUMNS})
     for group, values in T4_001.items():
-        expected.update({f"t4.{group}.{col}": v for col, v in
-                         zip(["upheld", "corrected", "other", "pending", "total"], values, strict=True)})
+        expected.update(
+            {
+                f"t4.{group}.{col}": v
+                for col, v in zip(["upheld", "corrected", "other", "pending", "total"], values, strict=True)
+            }
+        )
     assert len(expected) == 10 + 25 * 7 + 15
     assert got == expected
 
 
 def test_001_tables_fully_read_in_flat_layout(query, report_id) -> None:
-    rows = query("SELECT table_code, layout, cells_expected, cells_read, cells_recovered FROM segmented.tables "
-                 "WHERE report_id = ? ORDER BY table_code", [report_id("001")])
+    rows = query(
+        "SELECT table_code, layout, cells_expected, cells_read, cells_recovered FROM segmented.tables "
+        "WHERE report_id = ? ORDER BY table_code",
+        [report_id("001")],
+    )
     assert rows == [("t2", "flat", 10, 10, 0), ("t3", "flat", 175, 175, 0), ("t4", "flat", 15, 15, 0)]
 
 
@@ -139,8 +179,10 @@ def test_000_navigation_dates_and_prose(query, report_id) -> None:
     assert got["text.requests_received"] == 9
     assert got["text.reconsideration_cases"] == 7
     assert got["text.litigation_cases"] == 8
-    approx = query("SELECT qualifier FROM metrics.report_metrics WHERE report_id = ? "
-                   "AND metric = 'text.policy_interpretations'", [rid])
+    approx = query(
+        "SELECT qualifier FROM metrics.report_metrics WHERE report_id = ? AND metric = 'text.policy_interpretations'",
+        [rid],
+    )
     assert approx == [("approx",)]  # 共发布解读127余条
 
 

@@ -17,8 +17,12 @@ CONTRACT_CHECK = ROOT.parent / "shared" / "tools" / "contract_check.py"
 def table_counts(path: Path) -> dict[str, int]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        names = [r[0] for r in con.execute(
-            "SELECT table_schema || '.' || table_name FROM information_schema.tables ORDER BY 1").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_schema || '.' || table_name FROM information_schema.tables ORDER BY 1"
+            ).fetchall()
+        ]
         return {name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] for name in names}
     finally:
         con.close()
@@ -27,16 +31,20 @@ def table_counts(path: Path) -> dict[str, int]:
 def test_contract_check_passes(sample_warehouse: Path) -> None:
     if not CONTRACT_CHECK.exists():
         pytest.fail(f"{CONTRACT_CHECK} is missing: CI runs with ../shared beside the clone")
-    done = subprocess.run([sys.executable, str(CONTRACT_CHECK), str(sample_warehouse)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, str(CONTRACT_CHECK), str(sample_warehouse)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "contract: 0 problem(s), 5 report(s)" in done.stdout
 
 
 def test_bad_files_rejected_with_reasons(query) -> None:
     rows = query("SELECT source_path, reason FROM raw.rejected_files ORDER BY source_path")
-    assert rows == [("bad/empty.txt", "empty"), ("bad/picture.txt", "unsupported_type"),
-                    ("bad/undecodable.txt", "undecodable")]
+    assert rows == [
+        ("bad/empty.txt", "empty"),
+        ("bad/picture.txt", "unsupported_type"),
+        ("bad/undecodable.txt", "undecodable"),
+    ]
     assert query("SELECT count(*) FROM raw.reports")[0][0] == 5
 
 

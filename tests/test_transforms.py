@@ -53,9 +53,11 @@ def test_spacing_fullwidth_and_furniture() -> None:
 
 
 def test_html_scripts_dropped_and_rows_tabbed() -> None:
-    page = ("<html><head><script>document.write('注入')</script><style>p{}</style></head><body>"
-            "<nav>首页 > 信息公开</nav><p>一、总体情况</p><table><tr><td>规章</td><td>1</td><td>2</td></tr>"
-            "</table></body></html>")
+    page = (
+        "<html><head><script>document.write('注入')</script><style>p{}</style></head><body>"
+        "<nav>首页 > 信息公开</nav><p>一、总体情况</p><table><tr><td>规章</td><td>1</td><td>2</td></tr>"
+        "</table></body></html>"
+    )
     assert html_to_text(page) == "一、总体情况\n\n规章\t1\t2"
 
 
@@ -66,12 +68,19 @@ def test_heading_tree_and_numbered_lists() -> None:
     )
     headings = find_headings(text)
     assert [(h.level, h.label, h.heading) for h in headings] == [
-        (1, "一", "总体情况"), (2, "(一)", "主动公开"), (3, "1", "网站"), (1, "二", "存在的问题")]
+        (1, "一", "总体情况"),
+        (2, "(一)", "主动公开"),
+        (3, "1", "网站"),
+        (1, "二", "存在的问题"),
+    ]
 
 
 def test_grid_table_with_missing_cells() -> None:
-    rows = [f"{r.label_zh}\t" + "\t".join(["1", "0", "0", "0", "0", "0", "1"]) for r in catalog.T3_ROWS
-            if "2021" in r.templates]
+    rows = [
+        f"{r.label_zh}\t" + "\t".join(["1", "0", "0", "0", "0", "0", "1"])
+        for r in catalog.T3_ROWS
+        if "2021" in r.templates
+    ]
     rows[0] = "一、本年新收政府信息公开申请数量\t1\t/\t0\t0\t0\t0\t1"
     tables, cells = read_tables("r", "三、收到和处理政府信息公开申请情况\n" + "\n".join(rows))
     t3 = next(t for t in tables if t["table_code"] == "t3")
@@ -85,23 +94,37 @@ def _sample_texts() -> list[str]:
     return [(SAMPLES / name).read_text(encoding="utf-8") for name in SAMPLE_IDS.values()]
 
 
-noise = st.sampled_from([
-    "欢迎访问本网站!\n", "— 4 —\n", "【打印本页】【关闭窗口】\n", "區(qū)", "２０２３", " 12 件",
-    "开云手机官网入口·(中国)官方网站", "\n\n", "(一)", "第 3 页 共 9 页\n", "\t0\t0", "。",
-])
+noise = st.sampled_from(
+    [
+        "欢迎访问本网站!\n",
+        "— 4 —\n",
+        "【打印本页】【关闭窗口】\n",
+        "區(qū)",
+        "２０２３",
+        " 12 件",
+        "开云手机官网入口·(中国)官方网站",
+        "\n\n",
+        "(一)",
+        "第 3 页 共 9 页\n",
+        "\t0\t0",
+        "。",
+    ]
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(base=st.sampled_from(_sample_texts()), cut=st.integers(0, 4000), extra=st.lists(noise, max_size=6))
 def test_cleaning_is_idempotent(base: str, cut: int, extra: list[str]) -> None:
-    text = base[cut:cut + 3000] + "".join(extra)
+    text = base[cut : cut + 3000] + "".join(extra)
     once = clean_one(text)["text"][0]
     assert clean_one(once)["text"][0] == once
 
 
 @settings(max_examples=40, deadline=None)
-@given(numbers=st.lists(st.integers(0, 99999), min_size=1, max_size=8),
-       units=st.lists(st.sampled_from(["件", "条", "篇", "次", "万元"]), min_size=8, max_size=8))
+@given(
+    numbers=st.lists(st.integers(0, 99999), min_size=1, max_size=8),
+    units=st.lists(st.sampled_from(["件", "条", "篇", "次", "万元"]), min_size=8, max_size=8),
+)
 def test_no_figure_lost_or_altered(numbers: list[int], units: list[str]) -> None:
     text = "。".join(f"本年度主动公开政府信息{n}{u}" for n, u in zip(numbers, units, strict=False)) + "。"
     out = clean_one(text)["text"][0]

@@ -147,7 +147,11 @@ def find_year(title: str | None, period_start: date | None, text: str) -> int | 
     return int(m.group(1)) if m else None
 
 
-_AGENCY_BEFORE_YEAR = re.compile(r"^(.{3,40}?)(?:(?:19|20)\d{2}年|关于)")
+# The title's words before its year, its 关于, or (for a title with no year) before 政府信息公开 where
+# an agency suffix ends them: 河东区人民政府办公室2023年…, 鼓楼区教育局政府信息公开工作年度报告.
+_AGENCY_BEFORE_YEAR = re.compile(
+    r"^(.{3,40}?)(?:(?:19|20)\d{2}\s*年|关于)|^(.{2,40}?" + p.AGENCY_SUFFIXES + r")(?:政府信息公开|政务公开|信息公开)"
+)
 
 
 def find_agency(title: str | None, pre_chrome: str, text: str) -> str | None:
@@ -161,7 +165,7 @@ def find_agency(title: str | None, pre_chrome: str, text: str) -> str | None:
     if title:
         m = _AGENCY_BEFORE_YEAR.match(title)
         if m:
-            candidates.append(m.group(1))
+            candidates.append(m.group(1) or m.group(2))
     clean = [c.strip() for c in candidates if _plausible_agency(c)]
     if clean:
         return max(clean, key=len)
