@@ -7,8 +7,6 @@ columns here; the expectation suites decide.
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 
 from transforms import catalog
@@ -36,6 +34,14 @@ def _cells(metrics: pl.DataFrame, table: str) -> pl.DataFrame:
             "value",
         )
     )
+
+
+def _wide(metrics: pl.DataFrame, table: str, on: str, columns: list[str]) -> pl.DataFrame:
+    """A table's cells pivoted to one column per `on` code, with every catalogue column present."""
+    index = ["report_id", "col_code" if on == "row_code" else "row_code"]
+    wide = _cells(metrics, table).pivot(on=on, index=index, values="value")
+    missing = [c for c in columns if c not in wide.columns]
+    return wide.with_columns([pl.lit(None, dtype=pl.Float64).alias(c) for c in missing])
 
 
 def report_frame(reports: pl.DataFrame) -> pl.DataFrame:
@@ -87,12 +93,8 @@ def report_frame(reports: pl.DataFrame) -> pl.DataFrame:
 
 
 def t3_column_frame(metrics: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
-    cells = _cells(metrics, "t3")
     templates = reports.select("report_id", "template")
-    wide = cells.pivot(on="row_code", index=["report_id", "col_code"], values="value")
-    for row in catalog.T3_ROWS:
-        if row.code not in wide.columns:
-            wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias(row.code))
+    wide = _wide(metrics, "t3", "row_code", [r.code for r in catalog.T3_ROWS])
     wide = wide.join(templates, on="report_id", how="left")
     outcomes_2021 = pl.sum_horizontal(catalog.T3_OUTCOME_ROWS["2021"])
     outcomes_2019 = pl.sum_horizontal(catalog.T3_OUTCOME_ROWS["2019"])
@@ -126,11 +128,7 @@ def t3_column_frame(metrics: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFram
 
 
 def t3_row_frame(metrics: pl.DataFrame) -> pl.DataFrame:
-    cells = _cells(metrics, "t3")
-    wide = cells.pivot(on="col_code", index=["report_id", "row_code"], values="value")
-    for column in catalog.T3_COLUMNS:
-        if column.code not in wide.columns:
-            wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias(column.code))
+    wide = _wide(metrics, "t3", "col_code", [c.code for c in catalog.T3_COLUMNS])
     known = pl.all_horizontal([pl.col(c).is_not_null() for c in APPLICANT_COLUMNS])
     return _with_key(
         wide.with_columns(
@@ -143,11 +141,7 @@ def t3_row_frame(metrics: pl.DataFrame) -> pl.DataFrame:
 
 
 def t4_frame(metrics: pl.DataFrame) -> pl.DataFrame:
-    cells = _cells(metrics, "t4")
-    wide = cells.pivot(on="col_code", index=["report_id", "row_code"], values="value")
-    for column in catalog.T4_COLUMNS:
-        if column.code not in wide.columns:
-            wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias(column.code))
+    wide = _wide(metrics, "t4", "col_code", [c.code for c in catalog.T4_COLUMNS])
     known = pl.all_horizontal([pl.col(c).is_not_null() for c in T4_PARTS])
     return _with_key(
         wide.rename({"row_code": "group_code"})
@@ -224,7 +218,3 @@ def continuity_frame(reports: pl.DataFrame, metrics: pl.DataFrame) -> pl.DataFra
         .select("report_id", "agency", "report_year", "carried_over", "previous_report_id", "previous_carried_forward")
         .sort("report_id")
     )
-
-
-def today() -> date:
-    return date.today()

@@ -186,179 +186,164 @@ def read_reports_tables(cleaned: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
     return pl.DataFrame(tables, schema=TABLE_SCHEMA), pl.DataFrame(cells, schema=CELL_SCHEMA)
 
 
-def read_tables(report_id: str, text: str, is_html: bool = False) -> tuple[list[dict], list[dict]]:
-    all_lines = text.split("\n")
+@dataclass
+class Reading:
+    """The cells one table yields, and which expected cells could not be read."""
+
+    report_id: str
+    table_code: str
+    cells: list[dict[str, object]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    expected: int = 0
+
+    def cell(self, metric: str, value: float | None, unit: str, offset: int | None, evidence: str) -> None:
+        self.expected += 1
+        if value is None:
+            self.missing.append(metric)
+            return
+        self.cells.append(
+            {
+                "report_id": self.report_id,
+                "table_code": self.table_code,
+                "metric": metric,
+                "value": value,
+                "unit": unit,
+                "start_char": offset,
+                "evidence": evidence,
+            }
+        )
+
+    def table(self, layout: str, start_char: int) -> dict[str, object]:
+        return {
+            "report_id": self.report_id,
+            "table_code": self.table_code,
+            "layout": layout,
+            "start_char": start_char,
+            "cells_expected": self.expected,
+            "cells_read": len(self.cells),
+            "cells_recovered": 0,
+            "cells_missing": self.missing,
+        }
+
+
+def _line_offsets(lines: list[str]) -> list[int]:
     offsets: list[int] = []
     position = 0
-    for line in all_lines:
+    for line in lines:
         offsets.append(position)
         position += len(line) + 1
-    tables: list[dict[str, object]] = []
-    cells: list[dict[str, object]] = []
+    return offsets
 
-    # ---- table 3
-    t3_anchor = _find(all_lines, r"本年新收")
-    t3_end: int | None = None
-    template = None
-    if t3_anchor is not None:
-        heading = _find(all_lines, r"收到和处理政府信息公开申请", max(0, t3_anchor - 40), t3_anchor)
-        start = heading + 1 if heading is not None else t3_anchor
-        region = _region(all_lines, offsets, start, len(all_lines))
-        rows, groups = read_t3(region)
-        template = (
-            "2021"
-            if any(code in rows for code in ("other_no_correction", "other_misc", "other_unpaid_fee"))
-            else "2019"
-        )
-        expected_rows = [r for r in catalog.T3_ROWS if template in r.templates]
-        read = 0
-        missing: list[str] = []
-        for row in expected_rows:
-            values, group = rows.get(row.code, ([], None))
-            for index, column in enumerate(catalog.T3_COLUMNS):
-                value = values[index] if index < len(values) else None
-                metric = f"t3.{row.code}.{column.code}"
-                if value is None:
-                    missing.append(metric)
-                    continue
-                read += 1
-                cells.append(
-                    {
-                        "report_id": report_id,
-                        "table_code": "t3",
-                        "metric": metric,
-                        "value": value,
-                        "unit": "件",
-                        "start_char": group.offset if group else None,
-                        "evidence": _evidence(group) if group else "",
-                    }
-                )
-        if rows:
-            last = rows.get("carried_forward", (None, None))[1]
-            t3_end = max(last.lines) + 1 if last and last.lines else region.first_line + len(region.lines)
-            used = [g for _, g in rows.values()]
-            tables.append(
-                {
-                    "report_id": report_id,
-                    "table_code": "t3",
-                    "layout": layout_of(used, region.lines[: (t3_end - region.first_line)], is_html),
-                    "start_char": offsets[t3_anchor],
-                    "cells_expected": len(expected_rows) * len(catalog.T3_COLUMNS),
-                    "cells_read": read,
-                    "cells_recovered": 0,
-                    "cells_missing": missing,
-                }
+
+def _read_t3(
+    report_id: str, lines: list[str], offsets: list[int], is_html: bool
+) -> tuple[Reading, dict | None, int | None]:
+    reading = Reading(report_id, "t3")
+    anchor = _find(lines, r"本年新收")
+    if anchor is None:
+        return reading, None, None
+    heading = _find(lines, r"收到和处理政府信息公开申请", max(0, anchor - 40), anchor)
+    region = _region(lines, offsets, heading + 1 if heading is not None else anchor, len(lines))
+    rows, _ = read_t3(region)
+    if not rows:
+        return reading, None, None
+    template = (
+        "2021" if any(code in rows for code in ("other_no_correction", "other_misc", "other_unpaid_fee")) else "2019"
+    )
+    for row in (r for r in catalog.T3_ROWS if template in r.templates):
+        values, group = rows.get(row.code, ([], None))
+        for index, column in enumerate(catalog.T3_COLUMNS):
+            reading.cell(
+                f"t3.{row.code}.{column.code}",
+                values[index] if index < len(values) else None,
+                "件",
+                group.offset if group else None,
+                _evidence(group) if group else "",
             )
+    last = rows.get("carried_forward", (None, None))[1]
+    end = max(last.lines) + 1 if last and last.lines else region.first_line + len(region.lines)
+    used = [g for _, g in rows.values()]
+    layout = layout_of(used, region.lines[: end - region.first_line], is_html)
+    return reading, reading.table(layout, offsets[anchor]), end
 
-    # ---- table 2
-    t2_anchor = _find(all_lines, r"信息内容|第二十条第", 0, t3_anchor)
-    if t2_anchor is not None:
-        stop = t3_anchor if t3_anchor is not None else len(all_lines)
-        heading3 = _find(all_lines, r"^\s*三\s*[、.．]|收到和处理政府信息公开申请", t2_anchor, stop)
-        region = _region(all_lines, offsets, t2_anchor, heading3 if heading3 is not None else stop)
-        region_text = "\n".join(region.lines)
-        t2_template = "2019" if re.search(r"本年新制作|上一年项目数量|对外公开总数", region_text) else "2021"
-        template = template or t2_template
-        t2_rows = [r for r in catalog.T2_ROWS if r.template == t2_template]
-        patterns = [(r.code, re.compile(r.pattern)) for r in t2_rows]
-        groups = group_tokens(tokenize(region.lines, region.first_line, region.offsets))
-        found: dict[str, Group] = {}
-        for group in groups:
-            if group.values and group.label:
-                code = best_match(group.label, patterns)
-                if code and code not in found:
-                    found[code] = group
-        read, expected = 0, 0
-        missing = []
-        for t2 in t2_rows:
-            group = found.get(t2.code)
-            for index, column in enumerate(t2.columns):
-                expected += 1
-                metric = f"t2.{t2.code}.{column.code}"
-                value = group.values[index] if group and index < len(group.values) else None
-                if value is None:
-                    missing.append(metric)
-                    continue
-                read += 1
-                cells.append(
-                    {
-                        "report_id": report_id,
-                        "table_code": "t2",
-                        "metric": metric,
-                        "value": value,
-                        "unit": catalog.t2_unit(column),
-                        "start_char": group.offset,
-                        "evidence": _evidence(group),
-                    }
-                )
-        if found:
-            tables.append(
-                {
-                    "report_id": report_id,
-                    "table_code": "t2",
-                    "layout": layout_of(list(found.values()), region.lines, is_html),
-                    "start_char": offsets[t2_anchor],
-                    "cells_expected": expected,
-                    "cells_read": read,
-                    "cells_recovered": 0,
-                    "cells_missing": missing,
-                }
+
+def _read_t2(
+    report_id: str, lines: list[str], offsets: list[int], is_html: bool, t3_anchor: int | None
+) -> tuple[Reading, dict | None]:
+    reading = Reading(report_id, "t2")
+    anchor = _find(lines, r"信息内容|第二十条第", 0, t3_anchor)
+    if anchor is None:
+        return reading, None
+    stop = t3_anchor if t3_anchor is not None else len(lines)
+    heading3 = _find(lines, r"^\s*三\s*[、.．]|收到和处理政府信息公开申请", anchor, stop)
+    region = _region(lines, offsets, anchor, heading3 if heading3 is not None else stop)
+    template = "2019" if re.search(r"本年新制作|上一年项目数量|对外公开总数", "\n".join(region.lines)) else "2021"
+    t2_rows = [r for r in catalog.T2_ROWS if r.template == template]
+    patterns = [(r.code, re.compile(r.pattern)) for r in t2_rows]
+    found: dict[str, Group] = {}
+    for group in group_tokens(tokenize(region.lines, region.first_line, region.offsets)):
+        code = best_match(group.label, patterns) if group.values and group.label else None
+        if code and code not in found:
+            found[code] = group
+    if not found:
+        return reading, None
+    for t2 in t2_rows:
+        group = found.get(t2.code)
+        for index, column in enumerate(t2.columns):
+            value = group.values[index] if group and index < len(group.values) else None
+            reading.cell(
+                f"t2.{t2.code}.{column.code}",
+                value,
+                catalog.t2_unit(column),
+                group.offset if group else None,
+                _evidence(group) if group else "",
             )
+    return reading, reading.table(layout_of(list(found.values()), region.lines, is_html), offsets[anchor])
 
-    # ---- table 4: the 15 figures after its header (行政复议 … 总计)
-    t4_anchor = _find(all_lines, r"行政复议", t3_end or 0)
-    if t4_anchor is not None and (t3_end is not None or _find(all_lines, r"结果维持", t4_anchor, t4_anchor + 40)):
-        header_end = _find(all_lines, r"尚未审结|总计", t4_anchor, t4_anchor + 60)
-        if header_end is not None:
-            region = _region(all_lines, offsets, t4_anchor, t4_anchor + 80)
-            tokens = tokenize(region.lines, region.first_line, region.offsets)
-            values: list[Token] = []
-            seen_values = False
-            for token in tokens:
-                if token.kind == "label":
-                    if seen_values:
-                        break
-                    continue
-                seen_values = True
-                values.append(token)
-                if len(values) == 15:
-                    break
-            if len(values) >= 5:
-                read = 0
-                missing = []
-                index = 0
-                for group in catalog.T4_GROUPS:
-                    for column in catalog.T4_COLUMNS:
-                        metric = f"t4.{group.code}.{column.code}"
-                        token = values[index] if index < len(values) else None
-                        index += 1
-                        if token is None or token.kind != "number":
-                            missing.append(metric)
-                            continue
-                        read += 1
-                        cells.append(
-                            {
-                                "report_id": report_id,
-                                "table_code": "t4",
-                                "metric": metric,
-                                "value": float(token.text),
-                                "unit": "件",
-                                "start_char": token.offset,
-                                "evidence": ("行政复议/行政诉讼 | " + " ".join(v.text for v in values))[:200],
-                            }
-                        )
-                lines_used = {v.line for v in values}
-                grid = len(lines_used) <= 3
-                tables.append(
-                    {
-                        "report_id": report_id,
-                        "table_code": "t4",
-                        "layout": "html" if is_html and grid else ("grid" if grid else "flat"),
-                        "start_char": offsets[t4_anchor],
-                        "cells_expected": 15,
-                        "cells_read": read,
-                        "cells_recovered": 0,
-                        "cells_missing": missing,
-                    }
-                )
-    return tables, cells
+
+T4_CELLS = len(catalog.T4_GROUPS) * len(catalog.T4_COLUMNS)
+
+
+def _read_t4(
+    report_id: str, lines: list[str], offsets: list[int], is_html: bool, after: int | None
+) -> tuple[Reading, dict | None]:
+    """Table 4: the 15 figures that follow its header (行政复议 … 总计), in catalogue order."""
+    reading = Reading(report_id, "t4")
+    anchor = _find(lines, r"行政复议", after or 0)
+    if anchor is None or (after is None and _find(lines, r"结果维持", anchor, anchor + 40) is None):
+        return reading, None
+    if _find(lines, r"尚未审结|总计", anchor, anchor + 60) is None:
+        return reading, None
+    region = _region(lines, offsets, anchor, anchor + 80)
+    values: list[Token] = []
+    for token in tokenize(region.lines, region.first_line, region.offsets):
+        if token.kind == "label":
+            if values:
+                break
+            continue
+        values.append(token)
+        if len(values) == T4_CELLS:
+            break
+    if len(values) < len(catalog.T4_COLUMNS):
+        return reading, None
+    evidence = ("行政复议/行政诉讼 | " + " ".join(v.text for v in values))[:200]
+    cells = iter(values)
+    for group in catalog.T4_GROUPS:
+        for column in catalog.T4_COLUMNS:
+            token = next(cells, None)
+            value = float(token.text) if token is not None and token.kind == "number" else None
+            reading.cell(f"t4.{group.code}.{column.code}", value, "件", token.offset if token else None, evidence)
+    grid = len({v.line for v in values}) <= 3
+    layout = "html" if is_html and grid else ("grid" if grid else "flat")
+    return reading, reading.table(layout, offsets[anchor])
+
+
+def read_tables(report_id: str, text: str, is_html: bool = False) -> tuple[list[dict], list[dict]]:
+    """(segmented.tables rows, cells) for one report's text."""
+    lines = text.split("\n")
+    offsets = _line_offsets(lines)
+    t3, t3_table, t3_end = _read_t3(report_id, lines, offsets, is_html)
+    t2, t2_table = _read_t2(report_id, lines, offsets, is_html, _find(lines, r"本年新收"))
+    t4, t4_table = _read_t4(report_id, lines, offsets, is_html, t3_end)
+    found = [(r, t) for r, t in ((t3, t3_table), (t2, t2_table), (t4, t4_table)) if t is not None]
+    return [t for _, t in found], [c for r, _ in found for c in r.cells]
