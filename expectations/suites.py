@@ -90,6 +90,20 @@ CHECKS: tuple[Check, ...] = (
         ("unit", "sentence", "start_char"),
     ),
     Check(
+        "INVALID_COUNT",
+        "cells",
+        lambda e: e.ExpectColumnValuesToBeBetween(column="unsigned_value", min_value=0),
+        "INVALID_COUNT {metric}: {value:g} 是负数,不是有效的件数",
+        ("metric", "value"),
+    ),
+    Check(
+        "INVALID_COUNT",
+        "cells",
+        lambda e: e.ExpectColumnValuesToBeBetween(column="count_fraction", max_value=0),
+        "INVALID_COUNT {metric}: {value:g} 不是整数,不是有效的件数",
+        ("metric", "value"),
+    ),
+    Check(
         "REPORT_YEAR_MISSING",
         "reports",
         lambda e: e.ExpectColumnValuesToBeInSet(column="year_known", value_set=[True]),
@@ -223,9 +237,9 @@ def run_suites(
                 continue
             frame_checks = [c for c in checks if c.frame == frame_name]
             suite = context.suites.add(gx.ExpectationSuite(name=f"{suite_name}.{frame_name}"))
-            for check in frame_checks:
+            for position, check in enumerate(frame_checks):
                 expectation = check.build(gx.expectations)
-                expectation.meta = {"rule": check.rule, "severity": check.severity}
+                expectation.meta = {"rule": check.rule, "severity": check.severity, "check": position}
                 suite.add_expectation(expectation)
             batch = source.add_dataframe_asset(f"{suite_name}.{frame_name}").add_batch_definition_whole_dataframe(
                 "whole"
@@ -242,7 +256,7 @@ def run_suites(
             by_key = {row["row_key"]: row for row in frame.iter_rows(named=True)}
             for outcome in result.results:
                 rule = outcome.expectation_config.meta["rule"]
-                check = next(c for c in frame_checks if c.rule == rule)
+                check = frame_checks[int(outcome.expectation_config.meta["check"])]
                 for index in outcome.result.get("unexpected_index_list") or []:
                     row = by_key[int(index["row_key"])]
                     unexpected_rows += 1

@@ -97,7 +97,11 @@ def raw_reports(
 )
 def cleaned_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     return _run_stage(
-        context, warehouse, "cleaned_reports", lambda con: stages.clean_pending(con, stages.utcnow()), "cleaned.reports"
+        context,
+        warehouse,
+        "cleaned_reports",
+        lambda con: stages.clean_pending(con, stages.utcnow(), warehouse.batch_size),
+        "cleaned.reports",
     )
 
 
@@ -111,7 +115,7 @@ def segmented_reports(context: AssetExecutionContext, warehouse: WarehouseResour
         context,
         warehouse,
         "segmented_reports",
-        lambda con: stages.segment_pending(con, stages.utcnow()),
+        lambda con: stages.segment_pending(con, stages.utcnow(), warehouse.batch_size),
         "segmented.sections",
     )
 
@@ -126,7 +130,7 @@ def report_metrics(context: AssetExecutionContext, warehouse: WarehouseResource)
         context,
         warehouse,
         "report_metrics",
-        lambda con: stages.extract_pending(con, stages.utcnow()),
+        lambda con: stages.extract_pending(con, stages.utcnow(), warehouse.batch_size),
         "metrics.report_metrics",
     )
 

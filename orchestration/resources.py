@@ -40,6 +40,7 @@ class WarehouseResource(ConfigurableResource):
     atomically, so read-only readers never meet a lock (see warehouse/store.py)."""
 
     path: str = Field(default_factory=default_warehouse)
+    batch_size: int = Field(default=2000, description="reports per transform batch (bounds memory)")
 
     def store(self) -> WarehouseStore:
         return WarehouseStore(Path(self.path).expanduser())

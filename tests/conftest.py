@@ -32,11 +32,14 @@ BAD_FILES: dict[str, bytes] = {
 }
 
 
-def run_pipeline(inbox: Path, warehouse: Path) -> Any:
+def run_pipeline(inbox: Path, warehouse: Path, batch_size: int = 2000) -> Any:
     """Materialize every asset and check with the real Dagster machinery."""
     return materialize(
         [*ALL_ASSETS, *ALL_CHECKS],
-        resources={"inbox": InboxResource(path=str(inbox)), "warehouse": WarehouseResource(path=str(warehouse))},
+        resources={
+            "inbox": InboxResource(path=str(inbox)),
+            "warehouse": WarehouseResource(path=str(warehouse), batch_size=batch_size),
+        },
         raise_on_error=False,
     )
 

@@ -154,6 +154,28 @@ def t4_frame(metrics: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# Table columns that are not counts: money, and the 2019 format's year-on-year change.
+NON_COUNT_COLUMNS = ("amount", "items_change")
+SIGNED_COLUMNS = ("items_change",)
+
+
+def cell_frame(metrics: pl.DataFrame) -> pl.DataFrame:
+    """One row per table cell: counts must be whole and (outside change columns) not negative."""
+    column = pl.col("metric").str.split(".").list.get(2)
+    return _with_key(
+        metrics.filter(pl.col("source") == "table")
+        .with_columns(column.alias("col_code"))
+        .with_columns(
+            pl.when(~pl.col("col_code").is_in(SIGNED_COLUMNS)).then(pl.col("value")).alias("unsigned_value"),
+            pl.when(~pl.col("col_code").is_in(NON_COUNT_COLUMNS))
+            .then(pl.col("value") - pl.col("value").floor())
+            .alias("count_fraction"),
+        )
+        .select("report_id", "metric", "value", "unsigned_value", "count_fraction")
+        .sort("report_id", "metric")
+    )
+
+
 def figure_frame(figures: pl.DataFrame) -> pl.DataFrame:
     return _with_key(
         figures.select("report_id", "section_no", "value", "unit", "qualifier", "sentence", "start_char").sort(

@@ -89,7 +89,8 @@ def scan_inbox(inbox: Path) -> list[InboxFile]:
             try:
                 st = os.stat(absolute)  # follows a file symlink; a loop or dangling link raises
             except OSError as err:
-                found.append(InboxFile(rel, absolute, 0, "unreadable", f"cannot stat: {err.strerror}"))
+                reason = "broken_link" if os.path.islink(absolute) else "unreadable"
+                found.append(InboxFile(rel, absolute, 0, reason, f"cannot follow: {err.strerror}"))
                 continue
             if not os.path.isfile(absolute):
                 found.append(InboxFile(rel, absolute, 0, "unsupported_type", "not a regular file"))
@@ -124,6 +125,9 @@ def decode(data: bytes) -> tuple[str, str] | None:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _decode_mixed(data)
+    if mixed is not None:
+        return mixed
     candidates: list[tuple[float, str, str]] = []
     for encoding in ("gb18030", "big5"):
         try:
@@ -137,6 +141,31 @@ def decode(data: bytes) -> tuple[str, str] | None:
     if score < MIN_CJK_SHARE:
         return None
     return text, encoding
+
+
+MIXED_ENCODING = "utf-8+gb18030"
+
+
+def _decode_mixed(data: bytes) -> tuple[str, str] | None:
+    """A file pasted together from UTF-8 and GBK pieces (a site template in one, the report in the
+    other): decoded line by line, when both kinds of line carry Chinese text."""
+    lines = data.split(b"\n")
+    decoded: list[str] = []
+    utf8_cjk = gbk_cjk = 0
+    for line in lines:
+        try:
+            text = line.decode("utf-8")
+            utf8_cjk += any("\u4e00" <= ch <= "\u9fff" for ch in text)
+        except UnicodeDecodeError:
+            try:
+                text = line.decode("gb18030")
+            except UnicodeDecodeError:
+                return None
+            gbk_cjk += 1
+        decoded.append(text)
+    if utf8_cjk and gbk_cjk and _cjk_share("".join(decoded)) >= MIN_CJK_SHARE:
+        return "\n".join(decoded), MIXED_ENCODING
+    return None
 
 
 _COMMON = set("的一是在了和有政府信息公开年度报告工作情况申请本主动办理件条我区县市局")

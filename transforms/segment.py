@@ -109,22 +109,31 @@ def find_headings(text: str) -> list[Heading]:
     return headings
 
 
+def section_ends(headings: list[Heading], text_length: int) -> list[int]:
+    """Where each section ends: at the next heading of the same or a higher level (one pass, so a
+    report with thousands of headings costs no more than its length)."""
+    ends = [text_length] * len(headings)
+    open_sections: list[int] = []  # indexes of sections not yet closed, levels increasing
+    for index, heading in enumerate(headings):
+        while open_sections and headings[open_sections[-1]].level >= heading.level:
+            ends[open_sections.pop()] = heading.start
+        open_sections.append(index)
+    return ends
+
+
 def segment_reports(cleaned: pl.DataFrame) -> pl.DataFrame:
     """Rows of `segmented.sections` for a batch. Columns in: report_id, text."""
     rows: list[dict[str, object]] = []
     for report_id, text in cleaned.select("report_id", "text").iter_rows():
         headings = find_headings(text)
+        ends = section_ends(headings, len(text))
         stack: list[tuple[int, int]] = []  # (level, section_no)
         for index, h in enumerate(headings):
             section_no = index + 1
             while stack and stack[-1][0] >= h.level:
                 stack.pop()
             parent = stack[-1][1] if stack else None
-            end = len(text)
-            for later in headings[index + 1 :]:
-                if later.level <= h.level:
-                    end = later.start
-                    break
+            end = ends[index]
             own_end = headings[index + 1].start if index + 1 < len(headings) else len(text)
             rows.append(
                 {

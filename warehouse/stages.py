@@ -84,8 +84,8 @@ def _delete_reports(con: duckdb.DuckDBPyConnection, tables_: tuple[str, ...], id
         con.unregister("stale_ids")
 
 
-def _batches(ids: list[str]) -> list[list[str]]:
-    return [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
+def _batches(ids: list[str], size: int) -> list[list[str]]:
+    return [ids[i : i + size] for i in range(0, len(ids), max(1, size))]
 
 
 def _select_ids(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str]) -> pl.DataFrame:
@@ -184,11 +184,11 @@ def unaccounted_files(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- cleaned
-def clean_pending(con: duckdb.DuckDBPyConnection, now: datetime) -> StageStats:
+def clean_pending(con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE) -> StageStats:
     stats = StageStats()
     todo = pending(con, "cleaned", "raw")
     fixes: Counter[str] = Counter()
-    for batch in _batches(todo):
+    for batch in _batches(todo, batch_size):
         raw = _select_ids(
             con,
             "SELECT report_id, media_type, text FROM raw.reports WHERE report_id IN (SELECT report_id FROM wanted_ids)",
@@ -229,11 +229,11 @@ def clean_pending(con: duckdb.DuckDBPyConnection, now: datetime) -> StageStats:
 
 
 # ---------------------------------------------------------------------------- segmented
-def segment_pending(con: duckdb.DuckDBPyConnection, now: datetime) -> StageStats:
+def segment_pending(con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE) -> StageStats:
     stats = StageStats()
     todo = pending(con, "segmented", "cleaned")
     layouts: Counter[str] = Counter()
-    for batch in _batches(todo):
+    for batch in _batches(todo, batch_size):
         cleaned = _select_ids(
             con,
             """
@@ -290,10 +290,10 @@ def _attach_sections(found: pl.DataFrame, sections: pl.DataFrame) -> pl.DataFram
 
 
 # ---------------------------------------------------------------------------- metrics
-def extract_pending(con: duckdb.DuckDBPyConnection, now: datetime) -> StageStats:
+def extract_pending(con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE) -> StageStats:
     stats = StageStats()
     todo = pending(con, "metrics", "segmented")
-    for batch in _batches(todo):
+    for batch in _batches(todo, batch_size):
         cleaned = _select_ids(
             con,
             "SELECT report_id, text FROM cleaned.reports WHERE report_id IN (SELECT report_id FROM wanted_ids)",
@@ -358,6 +358,7 @@ def validation_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]
         "t3_columns": frames.t3_column_frame(metric_rows, reports),
         "t3_rows": frames.t3_row_frame(metric_rows),
         "t4_groups": frames.t4_frame(metric_rows),
+        "cells": frames.cell_frame(metric_rows),
         "figures": frames.figure_frame(figure_rows),
         "plans": frames.plan_frame(plan_rows, reports),
         "continuity": frames.continuity_frame(reports, metric_rows),
