@@ -1,0 +1,35 @@
+"""Two runs on the same inbox give identical query results, whatever the batch size or the order in
+which the files were written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.conftest import make_inbox, run_pipeline
+from tests.generator import corpus
+from tests.warehouse_dump import dump
+
+
+def _inbox(folder: Path, reverse: bool) -> Path:
+    make_inbox(folder)
+    reports = corpus(seed=3)
+    for report in reversed(reports) if reverse else reports:
+        (folder / report.name).write_text(report.text, encoding="utf-8")
+    # The same bytes under two names, created in opposite orders.
+    names = ["dup_b.txt", "dup_a.txt"] if reverse else ["dup_a.txt", "dup_b.txt"]
+    for name in names:
+        shutil.copy(folder / "000_e7aaa9833632924a.txt", folder / name)
+    return folder
+
+
+def test_same_results_whatever_batch_size_and_file_order(tmp_path: Path) -> None:
+    first = tmp_path / "one.duckdb"
+    second = tmp_path / "two.duckdb"
+    assert run_pipeline(_inbox(tmp_path / "inbox1", reverse=False), first, batch_size=2000).success
+    assert run_pipeline(_inbox(tmp_path / "inbox2", reverse=True), second, batch_size=3).success
+    a, b = dump(first), dump(second)
+    assert a.keys() == b.keys()
+    for table in a:
+        assert a[table] == b[table], table
+    assert len(a["raw.reports"]) == 5 + len(corpus(seed=3))
