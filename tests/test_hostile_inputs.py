@@ -211,3 +211,19 @@ def test_no_code_built_from_input() -> None:
     for path in sources:
         code = path.read_text(encoding="utf-8")
         assert "eval(" not in code and "exec(" not in code, path
+
+
+def test_accounting_check_sees_a_lost_file(tmp_path: Path) -> None:
+    """The blocking check's query must notice a file that neither table holds."""
+    from datetime import datetime
+
+    from warehouse import stages
+    from warehouse.store import WarehouseStore
+
+    inbox = make_inbox(tmp_path / "inbox")
+    store = WarehouseStore(tmp_path / "wh.duckdb")
+    with store.write("run") as con:
+        stages.ingest_inbox(con, inbox, datetime(2026, 1, 1))
+        assert stages.unaccounted_files(con, inbox) == []
+        (inbox / "arrived_later.txt").write_text("河东区政府信息公开工作年度报告", encoding="utf-8")
+        assert stages.unaccounted_files(con, inbox) == ["arrived_later.txt"]
