@@ -2,7 +2,8 @@
 expectation judges which frame, and turns GX's unexpected rows into `quality.flags` rows.
 
 Great Expectations is imported inside `run_suites` (it costs seconds to import), and runs in an
-ephemeral context with pandas frames: GX 1.x has no Polars or DuckDB data source.
+ephemeral context with pandas frames: GX 1.x has no Polars or DuckDB data source. Each (suite,
+frame) pair is one GX suite validated by a checkpoint, which also builds the Data Docs.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from expectations.rules import RULES_BY_CODE, SUITES
+from transforms import calendar
+
+COPIED_SHARE_LIMIT = 0.5  # half or more of the sentences repeated
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,18 @@ def _pair_equal(a: str, b: str) -> Callable[[Any], Any]:
     return lambda e: e.ExpectColumnPairValuesToBeEqual(column_A=a, column_B=b, ignore_row_if="either_value_is_missing")
 
 
+def _a_at_least_b(a: str, b: str, or_equal: bool = True) -> Callable[[Any], Any]:
+    return lambda e: e.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=a, column_B=b, or_equal=or_equal, ignore_row_if="either_value_is_missing"
+    )
+
+
+def _at_most(column: str, limit: float) -> Callable[[Any], Any]:
+    return lambda e: e.ExpectColumnValuesToBeBetween(column=column, max_value=limit)
+
+
 CHECKS: tuple[Check, ...] = (
+    # ------------------------------------------------------------------ reconciliation
     Check(
         "T3_BALANCE",
         "t3_columns",
@@ -83,6 +99,27 @@ CHECKS: tuple[Check, ...] = (
         ("group_code", "upheld", "corrected", "other", "pending", "total", "parts_sum"),
     ),
     Check(
+        "TEXT_TABLE_MISMATCH",
+        "text_table",
+        _pair_equal("text_value", "table_value"),
+        "TEXT_TABLE_MISMATCH {metric}: 正文 {text_value:g} ≠ 表格 {table_value:g} ({table_cells}): 「{evidence}」",
+        ("metric", "text_value", "table_value", "table_cells", "evidence"),
+    ),
+    Check(
+        "PARTS_EXCEED_TOTAL",
+        "totals",
+        _a_at_least_b("total", "parts_sum"),
+        "PARTS_EXCEED_TOTAL 共 {total:g}{unit},其中各项之和 {parts_sum:g}{unit} 超过总数: 「{sentence}」",
+        ("total", "parts_sum", "unit", "sentence", "start_char"),
+    ),
+    Check(
+        "PERCENT_MISMATCH",
+        "percents",
+        _at_most("percent_error", 0),
+        "PERCENT_MISMATCH {part:g}/{base:g} = {computed_percent:g}%,文中为 {percent:g}%: 「{sentence}」",
+        ("part", "base", "percent", "computed_percent", "sentence", "start_char"),
+    ),
+    Check(
         "PLACEHOLDER_FIGURE",
         "figures",
         lambda e: e.ExpectColumnValuesToNotBeInSet(column="qualifier", value_set=["placeholder"]),
@@ -99,10 +136,18 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "INVALID_COUNT",
         "cells",
-        lambda e: e.ExpectColumnValuesToBeBetween(column="count_fraction", max_value=0),
+        _at_most("count_fraction", 0),
         "INVALID_COUNT {metric}: {value:g} 不是整数,不是有效的件数",
         ("metric", "value"),
     ),
+    Check(
+        "TABLE_INCOMPLETE",
+        "completeness",
+        _at_most("cells_unread", 0),
+        "TABLE_INCOMPLETE {table_code} ({layout}): {cells_read}/{cells_expected} 个单元格可读,缺 {missing_sample}",
+        ("table_code", "layout", "cells_expected", "cells_read", "missing_sample"),
+    ),
+    # ------------------------------------------------------------------ years
     Check(
         "REPORT_YEAR_MISSING",
         "reports",
@@ -111,24 +156,72 @@ CHECKS: tuple[Check, ...] = (
         ("doc_type", "template"),
     ),
     Check(
+        "REPORT_YEAR_OUT_OF_RANGE",
+        "reports",
+        lambda e: e.ExpectColumnValuesToBeBetween(
+            column="annual_year", min_value=calendar.FIRST_REPORT_YEAR, max_value=date.today().year
+        ),
+        "REPORT_YEAR_OUT_OF_RANGE 报告年度 {annual_year} 不在 2008 年至今的范围内",
+        ("annual_year",),
+    ),
+    Check(
         "PUBLISHED_BEFORE_PERIOD_END",
         "reports",
-        lambda e: e.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="publish_latest", column_B="year_end", or_equal=False, ignore_row_if="either_value_is_missing"
-        ),
+        _a_at_least_b("publish_latest", "year_end", or_equal=False),
         "PUBLISHED_BEFORE_PERIOD_END 发布日期 {publish_date} (精度 {publish_date_precision}) 不晚于 "
         "报告年度 {report_year} 年末 {year_end}",
         ("report_year", "publish_date", "publish_date_precision", "year_end"),
     ),
     Check(
+        "PUBLISHED_LATE",
+        "reports",
+        _a_at_least_b("deadline", "publish_earliest"),
+        "PUBLISHED_LATE 发布日期 {publish_date} 晚于 {report_year} 年度报告的法定期限 {deadline}",
+        ("report_year", "publish_date", "publish_date_precision", "deadline"),
+    ),
+    Check(
+        "PERIOD_YEAR_MISMATCH",
+        "reports",
+        _pair_equal("period_start_year", "annual_year"),
+        "PERIOD_YEAR_MISMATCH 统计期限 {period_start} 至 {period_end} 不是报告年度 {annual_year}",
+        ("annual_year", "period_start", "period_end"),
+    ),
+    Check(
+        "PERIOD_YEAR_MISMATCH",
+        "reports",
+        _pair_equal("period_end_year", "annual_year"),
+        "PERIOD_YEAR_MISMATCH 统计期限 {period_start} 至 {period_end} 不是报告年度 {annual_year}",
+        ("annual_year", "period_start", "period_end"),
+    ),
+    Check(
+        "TITLE_BODY_YEAR_MISMATCH",
+        "reports",
+        _pair_equal("title_year", "body_year"),
+        "TITLE_BODY_YEAR_MISMATCH 标题年份 {title_year} ≠ 正文所述年份 {body_year}",
+        ("title_year", "body_year"),
+    ),
+    Check(
         "PLAN_YEAR_MISMATCH",
         "plans",
-        lambda e: e.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="plan_year", column_B="report_year", or_equal=False, ignore_row_if="either_value_is_missing"
-        ),
+        _a_at_least_b("plan_year", "report_year", or_equal=False),
         "PLAN_YEAR_MISMATCH 计划年份 {plan_year} 不晚于报告年度 {report_year}: 「{sentence}」",
         ("plan_year", "report_year", "plan_word", "sentence", "start_char"),
     ),
+    Check(
+        "TEMPLATE_YEAR_MISMATCH",
+        "reports",
+        _a_at_least_b("annual_year", "template_since"),
+        "TEMPLATE_YEAR_MISMATCH {template} 格式自 {template_since} 年度起施行,本报告年度为 {annual_year}",
+        ("annual_year", "template", "template_since"),
+    ),
+    Check(
+        "FUTURE_YEAR_REFERENCE",
+        "dated",
+        _a_at_least_b("publish_latest", "stated_date"),
+        "FUTURE_YEAR_REFERENCE 所述 {stated_date} 晚于发布日期 {publish_date}: 「{sentence}」",
+        ("stated_date", "precision", "publish_date", "sentence", "start_char"),
+    ),
+    # ------------------------------------------------------------------ document
     Check(
         "NOT_ANNUAL_REPORT",
         "reports",
@@ -139,16 +232,23 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "SPAM_INJECTED",
         "reports",
-        lambda e: e.ExpectColumnValuesToBeBetween(column="spam_spans", max_value=0),
+        _at_most("spam_spans", 0),
         "SPAM_INJECTED 屏蔽了 {spam_spans} 处注入的垃圾/博彩网站文字",
         ("spam_spans",),
     ),
     Check(
         "GARBLED_TEXT",
         "reports",
-        lambda e: e.ExpectColumnValuesToBeBetween(column="garbled_spans", max_value=0),
+        _at_most("garbled_spans", 0),
         "GARBLED_TEXT {garbled_spans} 处乱码未能修复,如「{garbled_sample}」",
         ("garbled_spans", "garbled_sample"),
+    ),
+    Check(
+        "TEMPLATE_TABLE_MISSING",
+        "tables_present",
+        lambda e: e.ExpectColumnValuesToBeInSet(column="present", value_set=[True]),
+        "TEMPLATE_TABLE_MISSING {template} 格式报告缺少标准表格 {table_code}",
+        ("template", "table_code"),
     ),
     Check(
         "DUPLICATE_REPORT",
@@ -157,6 +257,7 @@ CHECKS: tuple[Check, ...] = (
         "DUPLICATE_REPORT 规范化文本与 {duplicate_path} ({duplicate_of}) 相同",
         ("duplicate_of", "duplicate_path"),
     ),
+    # ------------------------------------------------------------------ continuity
     Check(
         "CARRY_OVER_CONTINUITY",
         "continuity",
@@ -164,6 +265,29 @@ CHECKS: tuple[Check, ...] = (
         "CARRY_OVER_CONTINUITY {agency} {report_year}年上年结转 {carried_over:g} ≠ 上一年度结转下年度 "
         "{previous_carried_forward:g}",
         ("report_year", "carried_over", "previous_report_id", "previous_carried_forward"),
+    ),
+    Check(
+        "IN_FORCE_CONTINUITY",
+        "continuity",
+        _pair_equal("regulations_in_force", "regulations_expected"),
+        "IN_FORCE_CONTINUITY {agency} {report_year}年规章现行有效 {regulations_in_force:g} ≠ 上年现行有效加本年制发"
+        "减废止 {regulations_expected:g}",
+        ("report_year", "previous_report_id", "regulations_in_force", "regulations_expected"),
+    ),
+    Check(
+        "IN_FORCE_CONTINUITY",
+        "continuity",
+        _pair_equal("normative_in_force", "normative_expected"),
+        "IN_FORCE_CONTINUITY {agency} {report_year}年行政规范性文件现行有效 {normative_in_force:g} ≠ 上年现行有效"
+        "加本年制发减废止 {normative_expected:g}",
+        ("report_year", "previous_report_id", "normative_in_force", "normative_expected"),
+    ),
+    Check(
+        "COPIED_FROM_PRIOR_YEAR",
+        "continuity",
+        _at_most("copied_share", COPIED_SHARE_LIMIT - 1e-9),
+        "COPIED_FROM_PRIOR_YEAR {agency} {report_year}年报告 {copied_share:.0%} 的句子与上一年度报告相同",
+        ("report_year", "previous_report_id", "copied_share"),
     ),
 )
 
@@ -188,6 +312,7 @@ RUN_SCHEMA = {
     "finished_at": pl.Datetime("us"),
     "data_docs_path": pl.String,
 }
+DOCS_SITE = "nianbao"
 
 
 def _now() -> datetime:
@@ -209,10 +334,7 @@ def _message(check: Check, row: dict[str, Any]) -> str:
         return f"{check.rule}: " + ", ".join(f"{k}={row.get(k)}" for k in check.details)
 
 
-def run_suites(
-    frames: dict[str, pl.DataFrame], run_id: str, suites: tuple[str, ...] = SUITES
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Validate every frame with the checks that judge it. Returns (flags, validation runs)."""
+def _context(docs_dir: Path | None) -> Any:
     import great_expectations as gx
 
     context = gx.get_context(mode="ephemeral")
@@ -220,52 +342,75 @@ def run_suites(
         context.variables.progress_bars = gx.data_context.types.base.ProgressBarsConfig(globally=False)
     except AttributeError:  # the config moved in a later GX; progress bars only cost log noise
         pass
+    if docs_dir is not None:
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        context.add_data_docs_site(
+            site_name=DOCS_SITE,
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    return context
+
+
+def run_suites(
+    frames: dict[str, pl.DataFrame], run_id: str, suites: tuple[str, ...] = SUITES, docs_dir: Path | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Validate every frame with the checks that judge it. Returns (flags, validation runs).
+
+    With `docs_dir`, GX Data Docs are built there (offline HTML) and its index is recorded in
+    `quality.validation_runs.data_docs_path`."""
+    import great_expectations as gx
+
+    context = _context(docs_dir)
     source = context.data_sources.add_pandas("nianbao_frames")
+    actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])] if docs_dir else []
+    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": ["report_id", "row_key"]}
+    docs_index = str(docs_dir / "index.html") if docs_dir else None
     flags: list[dict[str, Any]] = []
     runs: list[dict[str, Any]] = []
     for suite_name in suites:
         checks = [c for c in CHECKS if c.suite == suite_name]
-        if not checks:
-            continue
         started = _now()
-        evaluated = 0
-        unexpected_rows = 0
+        evaluated = unexpected_rows = 0
         success = True
         for frame_name in dict.fromkeys(c.frame for c in checks):
             frame = frames.get(frame_name)
             if frame is None or frame.is_empty():
                 continue
             frame_checks = [c for c in checks if c.frame == frame_name]
-            suite = context.suites.add(gx.ExpectationSuite(name=f"{suite_name}.{frame_name}"))
+            name = f"{suite_name}.{frame_name}"
+            suite = context.suites.add(gx.ExpectationSuite(name=name))
             for position, check in enumerate(frame_checks):
                 expectation = check.build(gx.expectations)
                 expectation.meta = {"rule": check.rule, "severity": check.severity, "check": position}
                 suite.add_expectation(expectation)
-            batch = source.add_dataframe_asset(f"{suite_name}.{frame_name}").add_batch_definition_whole_dataframe(
-                "whole"
+            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole")
+            definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+            checkpoint = context.checkpoints.add(
+                gx.Checkpoint(
+                    name=name, validation_definitions=[definition], actions=actions, result_format=result_format
+                )
             )
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=f"{suite_name}.{frame_name}", data=batch, suite=suite)
-            )
-            result = definition.run(
-                batch_parameters={"dataframe": frame.to_pandas()},
-                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["report_id", "row_key"]},
-            )
+            outcome = checkpoint.run(batch_parameters={"dataframe": frame.to_pandas()})
+            result = next(iter(outcome.run_results.values()))
             evaluated += frame.height
             success = success and bool(result.success)
             by_key = {row["row_key"]: row for row in frame.iter_rows(named=True)}
-            for outcome in result.results:
-                rule = outcome.expectation_config.meta["rule"]
-                check = frame_checks[int(outcome.expectation_config.meta["check"])]
-                for index in outcome.result.get("unexpected_index_list") or []:
+            for expectation_result in result.results:
+                meta = expectation_result.expectation_config.meta
+                check = frame_checks[int(meta["check"])]
+                for index in expectation_result.result.get("unexpected_index_list") or []:
                     row = by_key[int(index["row_key"])]
                     unexpected_rows += 1
                     flags.append(
                         {
                             "report_id": row["report_id"],
                             "suite": suite_name,
-                            "rule": rule,
-                            "severity": outcome.expectation_config.meta["severity"],
+                            "rule": meta["rule"],
+                            "severity": meta["severity"],
                             "message": _message(check, row),
                             "details": json.dumps(
                                 {k: _jsonable(row.get(k)) for k in check.details}, ensure_ascii=False
@@ -284,7 +429,7 @@ def run_suites(
                 "success": success,
                 "started_at": started,
                 "finished_at": _now(),
-                "data_docs_path": None,
+                "data_docs_path": docs_index,
             }
         )
     return pl.DataFrame(flags, schema=FLAG_SCHEMA), pl.DataFrame(runs, schema=RUN_SCHEMA)

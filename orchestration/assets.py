@@ -145,7 +145,7 @@ def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) 
         context,
         warehouse,
         "quality_flags",
-        lambda con: stages.validate_pending(con, context.run.run_id, stages.utcnow()),
+        lambda con: stages.validate_pending(con, context.run.run_id, stages.utcnow(), warehouse.docs_dir()),
         "quality.flags",
     )
 

@@ -44,3 +44,7 @@ class WarehouseResource(ConfigurableResource):
 
     def store(self) -> WarehouseStore:
         return WarehouseStore(Path(self.path).expanduser())
+
+    def docs_dir(self) -> Path:
+        """Where GX Data Docs are built: `docs/` beside the warehouse file (data/docs by default)."""
+        return Path(self.path).expanduser().resolve().parent / "docs"

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import duckdb
 
-# Columns that record when or in which run something happened: they differ between equal runs.
-RUN_COLUMNS = {"ingested_at", "seen_at", "processed_at", "checked_at", "run_id", "started_at", "finished_at"}
+# Columns that record when, in which run or where something happened: they differ between equal runs.
+RUN_COLUMNS = {
+    "ingested_at", "seen_at", "processed_at", "checked_at", "run_id", "started_at", "finished_at", "data_docs_path",
+}
 
 
 def dump(path: Path) -> dict[str, list[tuple]]:

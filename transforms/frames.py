@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms import catalog
+from transforms import calendar, catalog, statements
+from transforms import patterns as p
 
 T3_COLUMN_ZH = {c.code: c.label_zh for c in catalog.T3_COLUMNS}
 T3_ROW_ZH = {r.code: r.label_zh for r in catalog.T3_ROWS}
@@ -54,7 +55,16 @@ def report_frame(reports: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("publish_date").dt.month_end())
         .otherwise(pl.col("publish_date"))
     )
+    earliest = pl.col("publish_date")  # a month or year precision date is stored as its first day
     annual = pl.col("doc_type") == "annual_report"
+    year = pl.when(annual).then(pl.col("report_year"))
+    # The legal deadline: 31 March of the next year up to report year 2018, 31 January from 2019.
+    deadline = (
+        pl.when(year >= calendar.REVISED_REGULATIONS_FIRST_YEAR)
+        .then(pl.date(year + 1, 1, 31))
+        .otherwise(pl.date(year + 1, 3, 31))
+    )
+    template_since = pl.col("template").replace_strict(calendar.TEMPLATE_FIRST_YEAR, default=None).cast(pl.Int32)
     first_of_text = (
         reports.sort("report_id")
         .group_by("text_sha256", maintain_order=True)
@@ -71,6 +81,14 @@ def report_frame(reports: pl.DataFrame) -> pl.DataFrame:
             .alias("year_end"),
             pl.when(pl.col("first_id") != pl.col("report_id")).then(pl.col("first_id")).alias("duplicate_of"),
             pl.when(pl.col("first_id") != pl.col("report_id")).then(pl.col("first_path")).alias("duplicate_path"),
+            year.alias("annual_year"),
+            pl.when(annual).then(deadline).alias("deadline"),
+            pl.when(annual).then(earliest).alias("publish_earliest"),
+            pl.when(annual).then(pl.col("period_start").dt.year()).cast(pl.Int32).alias("period_start_year"),
+            pl.when(annual).then(pl.col("period_end").dt.year()).cast(pl.Int32).alias("period_end_year"),
+            pl.when(annual).then(pl.col("title_year")).alias("title_year"),
+            pl.when(annual).then(pl.col("body_year")).alias("body_year"),
+            pl.when(annual).then(template_since).alias("template_since"),
         )
         .select(
             "report_id",
@@ -88,6 +106,16 @@ def report_frame(reports: pl.DataFrame) -> pl.DataFrame:
             "garbled_sample",
             "duplicate_of",
             "duplicate_path",
+            "annual_year",
+            "deadline",
+            "publish_earliest",
+            "period_start",
+            "period_end",
+            "period_start_year",
+            "period_end_year",
+            "title_year",
+            "body_year",
+            "template_since",
         )
     )
 
@@ -201,32 +229,39 @@ def agency_key(agency: pl.Expr) -> pl.Expr:
     return agency.str.replace_all("人民政府", "政府").str.replace_all(r"[()（）\s]", "")
 
 
+CONTINUITY_FIGURES = {
+    "t3.carried_over.total": "carried_over",
+    "t3.carried_forward.total": "carried_forward",
+    "t2.regulations.issued": "regulations_issued",
+    "t2.regulations.repealed": "regulations_repealed",
+    "t2.regulations.in_force": "regulations_in_force",
+    "t2.normative_documents.issued": "normative_issued",
+    "t2.normative_documents.repealed": "normative_repealed",
+    "t2.normative_documents.in_force": "normative_in_force",
+}
+
+
 def continuity_frame(reports: pl.DataFrame, metrics: pl.DataFrame) -> pl.DataFrame:
-    """One row per agency × pair of consecutive report years the warehouse holds."""
+    """One row per agency × pair of consecutive report years the warehouse holds, with this year's
+    figures and what last year's report implies for them. `copied_share` is added by
+    `with_copied_share` once the two texts are at hand."""
     figures = (
-        metrics.filter(pl.col("source") == "table")
-        .filter(pl.col("metric").is_in(["t3.carried_over.total", "t3.carried_forward.total"]))
+        metrics.filter((pl.col("source") == "table") & pl.col("metric").is_in(list(CONTINUITY_FIGURES)))
         .pivot(on="metric", index="report_id", values="value")
+        .rename(lambda c: CONTINUITY_FIGURES.get(c, c))
     )
-    for name in ("t3.carried_over.total", "t3.carried_forward.total"):
-        if name not in figures.columns:
-            figures = figures.with_columns(pl.lit(None, dtype=pl.Float64).alias(name))
+    missing = [c for c in CONTINUITY_FIGURES.values() if c not in figures.columns]
+    figures = figures.with_columns([pl.lit(None, dtype=pl.Float64).alias(c) for c in missing])
     years = (
         reports.filter(
             (pl.col("doc_type") == "annual_report")
             & pl.col("agency").is_not_null()
             & pl.col("report_year").is_not_null()
         )
+        .sort("report_id")
         .with_columns(agency_key(pl.col("agency")).alias("agency_key"))
         .join(figures, on="report_id", how="left")
-        .select(
-            "report_id",
-            "agency",
-            "agency_key",
-            "report_year",
-            pl.col("t3.carried_over.total").alias("carried_over"),
-            pl.col("t3.carried_forward.total").alias("carried_forward"),
-        )
+        .select("report_id", "agency", "agency_key", "report_year", *CONTINUITY_FIGURES.values())
         .unique(subset=["agency_key", "report_year"], keep="first", maintain_order=True)
     )
     previous = years.select(
@@ -234,9 +269,140 @@ def continuity_frame(reports: pl.DataFrame, metrics: pl.DataFrame) -> pl.DataFra
         (pl.col("report_year") + 1).alias("report_year"),
         pl.col("report_id").alias("previous_report_id"),
         pl.col("carried_forward").alias("previous_carried_forward"),
+        pl.col("regulations_in_force").alias("previous_regulations_in_force"),
+        pl.col("normative_in_force").alias("previous_normative_in_force"),
     )
     return _with_key(
         years.join(previous, on=["agency_key", "report_year"])
-        .select("report_id", "agency", "report_year", "carried_over", "previous_report_id", "previous_carried_forward")
+        .with_columns(
+            (
+                pl.col("previous_regulations_in_force") + pl.col("regulations_issued") - pl.col("regulations_repealed")
+            ).alias("regulations_expected"),
+            (pl.col("previous_normative_in_force") + pl.col("normative_issued") - pl.col("normative_repealed")).alias(
+                "normative_expected"
+            ),
+            pl.lit(None, dtype=pl.Float64).alias("copied_share"),
+        )
+        .select(
+            "report_id",
+            "agency",
+            "report_year",
+            "previous_report_id",
+            "carried_over",
+            "previous_carried_forward",
+            "regulations_in_force",
+            "regulations_expected",
+            "normative_in_force",
+            "normative_expected",
+            "copied_share",
+        )
         .sort("report_id")
     )
+
+
+def with_copied_share(continuity: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
+    """Fill `copied_share`: how much of each report's text repeats its previous-year report."""
+    by_id = dict(texts.select("report_id", "text").iter_rows())
+    shares = [
+        statements.copied_share(by_id.get(this, ""), by_id.get(previous, ""))
+        for this, previous in continuity.select("report_id", "previous_report_id").iter_rows()
+    ]
+    return continuity.with_columns(pl.Series("copied_share", shares, dtype=pl.Float64))
+
+
+# ---------------------------------------------------------------- statements
+TEXT_TABLE_PAIRS: dict[str, tuple[str, ...]] = {
+    "text.requests_received": ("t3.new_received.total",),
+    "text.requests_carried_over": ("t3.carried_over.total",),
+    "text.reconsideration_cases": ("t4.reconsideration.total",),
+    "text.litigation_cases": ("t4.litigation_direct.total", "t4.litigation_after_reconsideration.total"),
+}
+
+
+def text_table_frame(metrics: pl.DataFrame) -> pl.DataFrame:
+    """Prose figures beside the table cells for the same quantity. Only exact prose figures about
+    the reporting body itself: a 全区/全县 figure in an office's report is another body's."""
+    table = metrics.filter(pl.col("source") == "table").select("report_id", "metric", "value")
+    prose = metrics.filter(
+        (pl.col("source") == "text")
+        & (pl.col("qualifier") == "exact")
+        & pl.col("metric").is_in(list(TEXT_TABLE_PAIRS))
+        & ~pl.col("evidence").str.contains(p.WIDER_SCOPE)
+    )
+    sums = []
+    for text_metric, cells in TEXT_TABLE_PAIRS.items():
+        sums.append(
+            table.filter(pl.col("metric").is_in(list(cells)))
+            .group_by("report_id")
+            .agg(pl.col("value").sum().alias("table_value"), pl.len().alias("cells"))
+            .filter(pl.col("cells") == len(cells))
+            .with_columns(pl.lit(text_metric).alias("metric"), pl.lit(" + ".join(cells)).alias("table_cells"))
+            .drop("cells")
+        )
+    table_values = pl.concat(sums)
+    return _with_key(
+        prose.join(table_values, on=["report_id", "metric"])
+        .select("report_id", "metric", pl.col("value").alias("text_value"), "table_value", "table_cells", "evidence")
+        .sort("report_id", "metric")
+    )
+
+
+def totals_frame(totals: pl.DataFrame) -> pl.DataFrame:
+    return _with_key(
+        totals.select("report_id", "total", "parts_sum", "unit", "sentence", "start_char").sort(
+            "report_id", "start_char"
+        )
+    )
+
+
+def percent_frame(percents: pl.DataFrame) -> pl.DataFrame:
+    """`percent_error` is how far the stated share is from part/base beyond its own rounding."""
+    computed = pl.col("part") / pl.col("base") * 100
+    tolerance = 0.5 * pl.lit(10.0).pow(-pl.col("decimals")) + 0.01
+    return _with_key(
+        percents.with_columns(
+            computed.round(2).alias("computed_percent"),
+            ((computed - pl.col("percent")).abs() - tolerance).alias("percent_error"),
+        )
+        .select("report_id", "part", "base", "percent", "computed_percent", "percent_error", "sentence", "start_char")
+        .sort("report_id", "start_char")
+    )
+
+
+def dated_frame(dated: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
+    """Dated statements of annual reports beside the latest date the publication can have."""
+    publication = report_frame(reports).select("report_id", "publish_date", "publish_latest")
+    return _with_key(
+        dated.join(publication.filter(pl.col("publish_latest").is_not_null()), on="report_id")
+        .select("report_id", "stated_date", "precision", "publish_date", "publish_latest", "sentence", "start_char")
+        .sort("report_id", "start_char")
+    )
+
+
+def tables_present_frame(reports: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
+    """One row per report in the 2019 or 2021 format × standard table: is it there?"""
+    templated = reports.filter(
+        (pl.col("doc_type") == "annual_report") & pl.col("template").is_in(list(calendar.TEMPLATE_FIRST_YEAR))
+    ).select("report_id", "template")
+    codes = pl.DataFrame({"table_code": list(STANDARD_TABLES)})
+    present = tables.select("report_id", "table_code", pl.lit(True).alias("present"))
+    return _with_key(
+        templated.join(codes, how="cross")
+        .join(present, on=["report_id", "table_code"], how="left")
+        .with_columns(pl.col("present").fill_null(False))
+        .sort("report_id", "table_code")
+    )
+
+
+def completeness_frame(tables: pl.DataFrame) -> pl.DataFrame:
+    return _with_key(
+        tables.with_columns(
+            (pl.col("cells_expected") - pl.col("cells_read")).alias("cells_unread"),
+            pl.col("cells_missing").list.head(5).list.join(", ").alias("missing_sample"),
+        )
+        .select("report_id", "table_code", "layout", "cells_expected", "cells_read", "cells_unread", "missing_sample")
+        .sort("report_id", "table_code")
+    )
+
+
+STANDARD_TABLES = {"t2": "主动公开政府信息情况", "t3": "收到和处理政府信息公开申请情况", "t4": "行政复议、行政诉讼情况"}

@@ -11,8 +11,9 @@ from datetime import date
 
 import polars as pl
 
-from transforms import gazetteer
+from transforms import gazetteer, statements
 from transforms import patterns as p
+from transforms.numerals import cn_number, cn_year
 
 META_SCHEMA = {
     "report_id": pl.String,
@@ -28,26 +29,9 @@ META_SCHEMA = {
     "publish_date_precision": pl.String,
     "period_start": pl.Date,
     "period_end": pl.Date,
+    "title_year": pl.Int32,
+    "body_year": pl.Int32,
 }
-
-_CN_DIGIT = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0}
-
-
-def cn_number(text: str) -> int | None:
-    """一 → 1, 十二 → 12, 二十八 → 28, 三十一 → 31 (the range dates need)."""
-    if not text:
-        return None
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
-    return _CN_DIGIT.get(text)
-
-
-def cn_year(text: str) -> int | None:
-    digits = [_CN_DIGIT.get(ch) for ch in text]
-    if any(d is None for d in digits):
-        return None
-    return int("".join(str(d) for d in digits))
 
 
 def _safe_date(year: int | None, month: int | None, day: int | None) -> date | None:
@@ -136,6 +120,11 @@ def find_publish_date(pre_chrome: str, text: str) -> tuple[date | None, str | No
     return None, None
 
 
+def title_year(title: str | None) -> int | None:
+    m = re.search(p.TITLE_YEAR, title) if title else None
+    return int(m.group(1)) if m else None
+
+
 def find_year(title: str | None, period_start: date | None, text: str) -> int | None:
     if title:
         m = re.search(p.TITLE_YEAR, title)
@@ -211,6 +200,8 @@ def extract_metadata(cleaned: pl.DataFrame) -> pl.DataFrame:
                 "publish_date_precision": precision,
                 "period_start": period_start,
                 "period_end": period_end,
+                "title_year": title_year(title),
+                "body_year": period_start.year if period_start else statements.body_year(text),
             }
         )
     return pl.DataFrame(rows, schema=META_SCHEMA)

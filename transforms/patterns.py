@@ -162,3 +162,34 @@ PLAN_STATEMENT = (
 )
 # Spans inside which a year is a name, not a plan date: 《文件名》, 〔2019〕60号.
 QUOTED_SPANS = r"《[^》\n]{0,80}》|〔\d{4}〕\d+号|\[\d{4}\]\d+号"
+
+# ---------------------------------------------------------------- statements the rules judge
+# 共N件,其中a件、b件: a total and its parts (same unit) in one sentence.
+STATEMENT_UNITS = r"件|条|篇|次|个|项|封|起|人次|名|家|期|场"
+TOTAL_WITH_PARTS = (
+    r"(?:共计|共|合计|总计|累计)[^。;；\d\n]{0,12}?(?P<total>\d+(?:\.\d+)?)(?P<q>余|多)?(?P<unit>"
+    + STATEMENT_UNITS
+    + r")[^。;；\n]{0,40}?其中[,，:：]?(?P<parts>[^。;；\n]{1,200})"
+)
+# N件,占X%: a share with the figure it is a share of.
+PERCENT_SHARE = (
+    r"(?P<n>\d+(?:\.\d+)?)(?P<unit>" + STATEMENT_UNITS + r")[)）]?[,，]?\s*占(?:总数的|比|全部的|总量的)?"
+    r"(?P<pct>\d+(?:\.\d+)?)\s*[%％]"
+)
+# The base a share is taken of: a figure introduced as a total or an intake.
+PERCENT_BASE = (
+    r"(?:提出|共|收到|受理|总数|合计|办理|总计|新收)[^。,，;；\n]{0,10}?(?P<n>\d+(?:\.\d+)?)(?P<unit>"
+    + STATEMENT_UNITS
+    + r")"
+)
+# A dated statement: 2024年3月(5日).
+DATED = r"(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?"
+# Words that make a dated sentence a plan, a deadline or the statistics period rather than something
+# done (the period has rules of its own).
+NOT_DONE_WORDS = (
+    r"将|计划|拟|下一步|明年|预计|力争|争取|前完成|底前|以前|之前|要求|安排|统计期限|统计时限|统计期间|统计时间"
+)
+# Sentence-opening years (2019年,…): what year the body speaks of.
+BODY_YEAR = r"(?:^|[。\n])\s*((?:19|20)\d{2})\s*年(?:度|以来)?\s*[,，]"
+# Figures of scope wider than the reporting body: 全区/全县… figures are not the office's own.
+WIDER_SCOPE = r"全区|全县|全市|全省|全镇|全乡|全旗|各部门|各单位|各乡镇|各街道|全系统"

@@ -15,7 +15,7 @@ import polars as pl
 
 from transforms import catalog
 from transforms import patterns as p
-from transforms.metadata import cn_number
+from transforms.numerals import cn_number
 
 SECTION_SCHEMA = {
     "report_id": pl.String,

@@ -4,9 +4,9 @@ next run re-derives that stage, and every stage after it, for every report (and 
 from __future__ import annotations
 
 STAGE_VERSIONS: dict[str, str] = {
-    "cleaned": "1",
+    "cleaned": "2",  # title_year, body_year
     "segmented": "1",
-    "metrics": "1",
-    "quality": "1",
+    "metrics": "2",  # totals with parts, shares, dated statements
+    "quality": "2",  # the full rule catalogue
 }
 STAGE_ORDER: tuple[str, ...] = ("cleaned", "segmented", "metrics", "quality")

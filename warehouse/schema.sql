@@ -176,3 +176,39 @@ CREATE TABLE IF NOT EXISTS meta.processed (
     processed_at TIMESTAMP NOT NULL,
     PRIMARY KEY (stage, report_id)
 );
+
+-- Added after the first release: statements the reconciliation and years rules judge.
+ALTER TABLE cleaned.reports ADD COLUMN IF NOT EXISTS title_year INTEGER;
+ALTER TABLE cleaned.reports ADD COLUMN IF NOT EXISTS body_year INTEGER;
+-- 共N…,其中a…、b…: a stated total and its parts (same unit).
+CREATE TABLE IF NOT EXISTS metrics.totals (
+    report_id VARCHAR NOT NULL,
+    start_char INTEGER NOT NULL,
+    total DOUBLE NOT NULL,
+    parts_sum DOUBLE NOT NULL,
+    parts DOUBLE[] NOT NULL,
+    unit VARCHAR NOT NULL,
+    sentence VARCHAR NOT NULL,
+    PRIMARY KEY (report_id, start_char)
+);
+-- N…,占X%: a share with the base the paragraph gives.
+CREATE TABLE IF NOT EXISTS metrics.percents (
+    report_id VARCHAR NOT NULL,
+    start_char INTEGER NOT NULL,
+    part DOUBLE NOT NULL,
+    base DOUBLE NOT NULL,
+    percent DOUBLE NOT NULL,
+    decimals INTEGER NOT NULL,
+    unit VARCHAR NOT NULL,
+    sentence VARCHAR NOT NULL,
+    PRIMARY KEY (report_id, start_char)
+);
+-- Dates of things stated as done (plans and deadlines left out).
+CREATE TABLE IF NOT EXISTS metrics.dated_statements (
+    report_id VARCHAR NOT NULL,
+    start_char INTEGER NOT NULL,
+    stated_date DATE NOT NULL,
+    precision VARCHAR NOT NULL,
+    sentence VARCHAR NOT NULL,
+    PRIMARY KEY (report_id, start_char)
+);

@@ -18,10 +18,18 @@ import duckdb
 import polars as pl
 
 from expectations import rules, suites
-from transforms import catalog, clean, figures, frames, ingest, metadata, segment, tables
+from transforms import catalog, clean, figures, frames, ingest, metadata, segment, statements, tables
 from transforms.versions import STAGE_VERSIONS
 from warehouse.store import frame, insert_frame, marts_sql
 
+METRIC_TABLES = (
+    "metrics.report_metrics",
+    "metrics.figures",
+    "metrics.plans",
+    "metrics.totals",
+    "metrics.percents",
+    "metrics.dated_statements",
+)
 BATCH_SIZE = 2000  # reports per transform batch: bounds memory whatever the corpus size
 
 
@@ -216,6 +224,8 @@ def clean_pending(con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int
             "spam_spans",
             "garbled_spans",
             "garbled_sample",
+            "title_year",
+            "body_year",
         )
         _delete_reports(con, ("cleaned.reports",), batch)
         stats.add_rows("cleaned.reports", insert_frame(con, "cleaned.reports", rows))
@@ -309,6 +319,7 @@ def extract_pending(con: duckdb.DuckDBPyConnection, now: datetime, batch_size: i
             con, "SELECT * FROM segmented.table_cells WHERE report_id IN (SELECT report_id FROM wanted_ids)", batch
         )
         text_metrics, figure_rows, plan_rows = figures.extract_prose(cleaned, sections)
+        totals, percents, dated = statements.extract_statements(cleaned)
         spans: dict[str, list[tuple[int, int, int]]] = {}
         for rid, no, start, end in sections.iter_rows():
             spans.setdefault(rid, []).append((no, start, end))
@@ -329,13 +340,16 @@ def extract_pending(con: duckdb.DuckDBPyConnection, now: datetime, batch_size: i
             ),
             "evidence",
         )
-        _delete_reports(con, ("metrics.report_metrics", "metrics.figures", "metrics.plans"), batch)
+        _delete_reports(con, METRIC_TABLES, batch)
         stats.add_rows(
             "metrics.report_metrics",
             insert_frame(con, "metrics.report_metrics", pl.concat([table_metrics, text_metrics])),
         )
         stats.add_rows("metrics.figures", insert_frame(con, "metrics.figures", figure_rows))
         stats.add_rows("metrics.plans", insert_frame(con, "metrics.plans", plan_rows))
+        stats.add_rows("metrics.totals", insert_frame(con, "metrics.totals", totals))
+        stats.add_rows("metrics.percents", insert_frame(con, "metrics.percents", percents))
+        stats.add_rows("metrics.dated_statements", insert_frame(con, "metrics.dated_statements", dated))
         _mark_processed(con, "metrics", batch, now)
     stats.processed = len(todo)
     return stats
@@ -343,29 +357,45 @@ def extract_pending(con: duckdb.DuckDBPyConnection, now: datetime, batch_size: i
 
 # ---------------------------------------------------------------------------- quality
 def validation_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
+    """Every frame a suite judges, derived from the metrics stage's tables."""
     reports = frame(
         con,
         """
         SELECT c.report_id, c.doc_type, c.template, c.report_year, c.publish_date, c.publish_date_precision,
-               c.agency, c.spam_spans, c.garbled_spans, c.garbled_sample, c.text_sha256, r.source_path
+               c.period_start, c.period_end, c.title_year, c.body_year, c.agency, c.spam_spans, c.garbled_spans,
+               c.garbled_sample, c.text_sha256, r.source_path
         FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id)""",
     )
-    metric_rows = frame(con, "SELECT report_id, metric, value, source FROM metrics.report_metrics")
-    figure_rows = frame(con, "SELECT * FROM metrics.figures")
-    plan_rows = frame(con, "SELECT * FROM metrics.plans")
+    metric_rows = frame(con, "SELECT report_id, metric, value, qualifier, source, evidence FROM metrics.report_metrics")
+    found_tables = frame(con, "SELECT * FROM segmented.tables")
+    continuity = frames.continuity_frame(reports, metric_rows)
+    pair_ids = sorted(set(continuity["report_id"].to_list()) | set(continuity["previous_report_id"].to_list()))
+    texts = _select_ids(
+        con,
+        "SELECT report_id, text FROM cleaned.reports WHERE report_id IN (SELECT report_id FROM wanted_ids)",
+        pair_ids,
+    )
     return {
         "reports": frames.report_frame(reports),
         "t3_columns": frames.t3_column_frame(metric_rows, reports),
         "t3_rows": frames.t3_row_frame(metric_rows),
         "t4_groups": frames.t4_frame(metric_rows),
         "cells": frames.cell_frame(metric_rows),
-        "figures": frames.figure_frame(figure_rows),
-        "plans": frames.plan_frame(plan_rows, reports),
-        "continuity": frames.continuity_frame(reports, metric_rows),
+        "figures": frames.figure_frame(frame(con, "SELECT * FROM metrics.figures")),
+        "plans": frames.plan_frame(frame(con, "SELECT * FROM metrics.plans"), reports),
+        "text_table": frames.text_table_frame(metric_rows),
+        "totals": frames.totals_frame(frame(con, "SELECT * FROM metrics.totals")),
+        "percents": frames.percent_frame(frame(con, "SELECT * FROM metrics.percents")),
+        "dated": frames.dated_frame(frame(con, "SELECT * FROM metrics.dated_statements"), reports),
+        "tables_present": frames.tables_present_frame(reports, found_tables),
+        "completeness": frames.completeness_frame(found_tables),
+        "continuity": frames.with_copied_share(continuity, texts),
     }
 
 
-def validate_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> StageStats:
+def validate_pending(
+    con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, docs_dir: Path | None = None
+) -> StageStats:
     """Run the suites when any report changed. Cross-report rules (duplicates, continuity) can
     change an old report's flags when a new one arrives, so the suites judge the whole warehouse
     and its flags are replaced; with nothing new, nothing runs and nothing is written."""
@@ -373,7 +403,7 @@ def validate_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime)
     todo = pending(con, "quality", "metrics")
     if not todo:
         return stats
-    flags, runs = suites.run_suites(validation_frames(con), run_id)
+    flags, runs = suites.run_suites(validation_frames(con), run_id, docs_dir=docs_dir)
     con.execute("DELETE FROM quality.flags")
     stats.add_rows("quality.flags", insert_frame(con, "quality.flags", flags))
     stats.add_rows("quality.validation_runs", insert_frame(con, "quality.validation_runs", runs))

@@ -1,0 +1,168 @@
+"""Metrics stage, part 2: the statements some rules judge — totals with their parts, shares with
+their base, dated statements of things done, the year the body speaks of, and how much of a
+report repeats another."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+import polars as pl
+
+from transforms import patterns as p
+from transforms.figures import mask_quoted, sentence_around
+
+TOTAL_SCHEMA = {
+    "report_id": pl.String,
+    "start_char": pl.Int32,
+    "total": pl.Float64,
+    "parts_sum": pl.Float64,
+    "parts": pl.List(pl.Float64),
+    "unit": pl.String,
+    "sentence": pl.String,
+}
+PERCENT_SCHEMA = {
+    "report_id": pl.String,
+    "start_char": pl.Int32,
+    "part": pl.Float64,
+    "base": pl.Float64,
+    "percent": pl.Float64,
+    "decimals": pl.Int32,
+    "unit": pl.String,
+    "sentence": pl.String,
+}
+DATED_SCHEMA = {
+    "report_id": pl.String,
+    "start_char": pl.Int32,
+    "stated_date": pl.Date,
+    "precision": pl.String,
+    "sentence": pl.String,
+}
+
+_TOTAL = re.compile(p.TOTAL_WITH_PARTS)
+_PERCENT = re.compile(p.PERCENT_SHARE)
+_BASE = re.compile(p.PERCENT_BASE)
+_DATED = re.compile(p.DATED)
+_NOT_DONE = re.compile(p.NOT_DONE_WORDS)
+_BODY_YEAR = re.compile(p.BODY_YEAR)
+_SENTENCE = re.compile(r"[。；;！？!?\n]")
+_DIGITS = re.compile(r"\d+")
+MIN_SENTENCE_CHARS = 12
+
+
+def totals_with_parts(report_id: str, text: str) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for m in _TOTAL.finditer(text):
+        if m.group("q"):
+            continue  # 共127余条: an approximate total bounds nothing
+        unit = m.group("unit")
+        part_re = re.compile(rf"(\d+(?:\.\d+)?)(余|多)?(?:{unit})")
+        parts = [float(x.group(1)) for x in part_re.finditer(m.group("parts")) if not x.group(2)]
+        if not parts:
+            continue
+        rows.append(
+            {
+                "report_id": report_id,
+                "start_char": m.start(),
+                "total": float(m.group("total")),
+                "parts_sum": sum(parts),
+                "parts": parts,
+                "unit": unit,
+                "sentence": sentence_around(text, m.start(), m.end()),
+            }
+        )
+    return rows
+
+
+def shares(report_id: str, text: str) -> list[dict[str, object]]:
+    """N…占X% with the base the paragraph gives: the nearest preceding total or intake figure of the
+    same unit that is at least N. A share with no such base is not judged."""
+    rows: list[dict[str, object]] = []
+    for m in _PERCENT.finditer(text):
+        part = float(m.group("n"))
+        paragraph_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[paragraph_start : m.start()]
+        base = None
+        for candidate in reversed(list(_BASE.finditer(before))):
+            if candidate.group("unit") == m.group("unit") and float(candidate.group("n")) >= part:
+                base = float(candidate.group("n"))
+                break
+        if base is None or base == 0:
+            continue
+        pct = m.group("pct")
+        rows.append(
+            {
+                "report_id": report_id,
+                "start_char": m.start(),
+                "part": part,
+                "base": base,
+                "percent": float(pct),
+                "decimals": len(pct.partition(".")[2]),
+                "unit": m.group("unit"),
+                "sentence": sentence_around(text, m.start(), m.end()),
+            }
+        )
+    return rows
+
+
+def dated_statements(report_id: str, text: str) -> list[dict[str, object]]:
+    """Dates of things the report states as done (plans, deadlines and quoted titles left out)."""
+    masked = mask_quoted(text)
+    rows: list[dict[str, object]] = []
+    for m in _DATED.finditer(masked):
+        sentence = sentence_around(masked, m.start(), m.end())
+        if _NOT_DONE.search(sentence):
+            continue
+        year, month, day = int(m.group("y")), int(m.group("m")), m.group("d")
+        try:
+            stated = date(year, month, int(day) if day else 1)
+        except ValueError:
+            continue
+        rows.append(
+            {
+                "report_id": report_id,
+                "start_char": m.start(),
+                "stated_date": stated,
+                "precision": "day" if day else "month",
+                "sentence": sentence_around(text, m.start(), m.end()),
+            }
+        )
+    return rows
+
+
+def body_year(text: str) -> int | None:
+    """The year the body speaks of: the most frequent sentence-opening year (2019年,…)."""
+    years = Counter(int(y) for y in _BODY_YEAR.findall(mask_quoted(text)))
+    if not years:
+        return None
+    (year, _), *_ = sorted(years.items(), key=lambda kv: (-kv[1], kv[0]))
+    return year
+
+
+def sentence_set(text: str) -> set[str]:
+    """Sentences with their figures masked, for telling a report copied from last year's."""
+    return {_DIGITS.sub("#", s.strip()) for s in _SENTENCE.split(text) if len(s.strip()) >= MIN_SENTENCE_CHARS}
+
+
+def copied_share(text: str, previous: str) -> float:
+    mine = sentence_set(text)
+    if not mine:
+        return 0.0
+    return len(mine & sentence_set(previous)) / len(mine)
+
+
+def extract_statements(cleaned: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(totals with parts, shares, dated statements) for a batch. Columns in: report_id, text."""
+    totals: list[dict[str, object]] = []
+    percents: list[dict[str, object]] = []
+    dated: list[dict[str, object]] = []
+    for report_id, text in cleaned.select("report_id", "text").iter_rows():
+        totals.extend(totals_with_parts(report_id, text))
+        percents.extend(shares(report_id, text))
+        dated.extend(dated_statements(report_id, text))
+    return (
+        pl.DataFrame(totals, schema=TOTAL_SCHEMA),
+        pl.DataFrame(percents, schema=PERCENT_SCHEMA),
+        pl.DataFrame(dated, schema=DATED_SCHEMA),
+    )
