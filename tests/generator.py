@@ -1,36 +1,84 @@
 """A generator of realistic 2021-format annual reports with known truth, for tests and benchmarks.
 
-Each report renders tables 2, 3 and 4 in one layout (flat, grid, markdown, html), with consistent
-figures (勾稽关系 hold) unless a fault is injected; the truth says every cell and which rules the
-faults must raise. Labels come from the catalogue, wrapped over two lines in the flat layout the
-way real pages break them.
+Each report renders tables 2, 3 and 4 in one layout (flat, grid, markdown, html) with consistent
+figures (勾稽关系 hold) and varied prose, unless a fault is injected; the truth holds every cell and
+the rules each file must raise. Faults cover every rule of the catalogue: single-report faults,
+a duplicate saved in another encoding, and consecutive-year pairs of one agency for the
+continuity rules. Every fault has a clean twin built from the same seed that must raise nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import random
 from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
 
-from transforms import catalog
+from transforms import catalog, gazetteer
 
 LAYOUTS: tuple[str, ...] = ("flat", "grid", "markdown", "html")
-FAULTS: tuple[str, ...] = (
+SINGLE_FAULTS: tuple[str, ...] = (
     "T3_BALANCE",
     "T3_RESULTS_SUM",
     "T3_COLUMN_SUM",
     "T4_SUM",
+    "TEXT_TABLE_MISMATCH",
+    "PARTS_EXCEED_TOTAL",
+    "PERCENT_MISMATCH",
     "PLACEHOLDER_FIGURE",
-    "PUBLISHED_BEFORE_PERIOD_END",
+    "INVALID_COUNT",
+    "TABLE_INCOMPLETE",
     "REPORT_YEAR_MISSING",
+    "REPORT_YEAR_OUT_OF_RANGE",
+    "PUBLISHED_BEFORE_PERIOD_END",
+    "PUBLISHED_LATE",
+    "PERIOD_YEAR_MISMATCH",
+    "TITLE_BODY_YEAR_MISMATCH",
     "PLAN_YEAR_MISMATCH",
+    "TEMPLATE_YEAR_MISMATCH",
+    "FUTURE_YEAR_REFERENCE",
+    "NOT_ANNUAL_REPORT",
+    "SPAM_INJECTED",
+    "GARBLED_TEXT",
+    "TEMPLATE_TABLE_MISSING",
 )
-AGENCIES: tuple[tuple[str, str, str, str], ...] = (
-    ("河东区人民政府办公室", "山东省", "临沂市", "河东区"),
-    ("张店区发展和改革局", "山东省", "淄博市", "张店区"),
-    ("黑山县人民政府", "辽宁省", "锦州市", "黑山县"),
-    ("鼓楼区教育局", "江苏省", "南京市", "鼓楼区"),
+PAIR_FAULTS: tuple[str, ...] = ("CARRY_OVER_CONTINUITY", "IN_FORCE_CONTINUITY", "COPIED_FROM_PRIOR_YEAR")
+DUPLICATE_FAULTS: tuple[str, ...] = ("DUPLICATE_REPORT",)
+FAULTS: tuple[str, ...] = SINGLE_FAULTS + PAIR_FAULTS + DUPLICATE_FAULTS
+# Kept for the tests written against the first generator: the table faults.
+TABLE_FAULTS: tuple[str, ...] = ("T3_BALANCE", "T3_RESULTS_SUM", "T3_COLUMN_SUM", "T4_SUM", "PLACEHOLDER_FIGURE")
+
+DEPARTMENTS = ("人民政府办公室", "教育局", "财政局", "发展和改革局", "自然资源局", "卫生健康局", "民政局", "司法局")
+SUBJECTS = ("我办", "本机关", "我局")
+ACTIONS = ("深入推进", "持续加强", "扎实开展", "不断完善", "认真落实", "积极推动", "全面规范", "稳步推进")
+OBJECTS = (
+    "政务公开标准化规范化建设",
+    "政策解读工作",
+    "政府网站集约化建设",
+    "依申请公开办理",
+    "政务新媒体管理",
+    "重点领域信息公开",
+    "公开目录动态调整",
+    "保密审查机制",
+    "政务服务事项公开",
+    "公共企事业单位信息公开",
+    "政府信息管理",
+    "线下公开专区建设",
 )
+OUTCOMES = ("取得明显成效", "公众满意度进一步提升", "为群众办事提供了便利", "工作质量稳步提高", "各项任务按期完成")
+SPAM = "开云手机官网入口·(中国)官方网站"
+MOJIBAKE = "?。ǘ┩晟屏烁项规章制度。"
+
+
+@dataclass
+class Carry:
+    """What last year's report fixes for this year's: carried-over cells and documents in force."""
+
+    carried_over: list[int]
+    in_force: dict[str, float]
+    prose: list[str] | None = None
 
 
 @dataclass
@@ -38,26 +86,62 @@ class Generated:
     name: str
     text: str
     layout: str
-    report_year: int
+    report_year: int | None
     agency: str
     region: tuple[str, str, str]
     truth: dict[str, float] = field(default_factory=dict)
     expected_rules: set[str] = field(default_factory=set)
+    encoding: str = "utf-8"
+    fault: str | None = None
+    carry: Carry | None = None  # what this report fixes for the same agency's next year
+
+    @property
+    def data(self) -> bytes:
+        return self.text.encode(self.encoding)
+
+    @property
+    def report_id(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()[:16]
 
 
-def _t3_values(rng: random.Random, template_rows: list[str]) -> dict[str, list[int]]:
-    outcome_rows = [r for r in template_rows if r in catalog.T3_OUTCOME_ROWS["2021"]]
-    values: dict[str, list[int]] = {r: [0] * 6 for r in template_rows}
+@cache
+def _counties() -> tuple[tuple[str, str, str], ...]:
+    """Counties whose names are unique in China, with their city and province (from the gazetteer)."""
+    divisions = gazetteer.divisions()
+    names: dict[str, int] = {}
+    for d in divisions:
+        names[d.name] = names.get(d.name, 0) + 1
+    return tuple(
+        (d.province, d.city, d.name)
+        for d in divisions
+        if d.level == "county" and d.city and names[d.name] == 1 and d.name.endswith(("区", "县")) and len(d.name) >= 3
+    )
+
+
+def agency_of(index: int) -> tuple[str, tuple[str, str, str]]:
+    counties = _counties()
+    province, city, county = counties[(index * 7919) % len(counties)]
+    department = DEPARTMENTS[(index // len(counties)) % len(DEPARTMENTS)]
+    return f"{county}{department}", (province, city, county)
+
+
+def _t3_values(rng: random.Random, rows: list[str], carried_over: list[int] | None = None) -> dict[str, list[int]]:
+    outcome_rows = [r for r in rows if r in catalog.T3_OUTCOME_ROWS["2021"]]
+    values: dict[str, list[int]] = {r: [0] * 6 for r in rows}
     for column in range(6):
         weight = 30 if column == 0 else 3
         for row in outcome_rows:
             if rng.random() < 0.35:
                 values[row][column] = rng.randint(0, weight)
-        results = sum(values[r][column] for r in outcome_rows)
-        values["results_total"][column] = results
         values["carried_forward"][column] = rng.randint(0, 2)
-        values["carried_over"][column] = rng.randint(0, min(2, results + values["carried_forward"][column]))
-        values["new_received"][column] = results + values["carried_forward"][column] - values["carried_over"][column]
+        wanted = carried_over[column] if carried_over else rng.randint(0, 2)
+        results = sum(values[r][column] for r in outcome_rows)
+        if results + values["carried_forward"][column] < wanted:
+            values["granted"][column] += wanted  # enough handled to cover what was carried over
+            results += wanted
+        values["results_total"][column] = results
+        values["carried_over"][column] = wanted
+        values["new_received"][column] = results + values["carried_forward"][column] - wanted
     return {row: [*cells, sum(cells)] for row, cells in values.items()}
 
 
@@ -81,20 +165,40 @@ def _render(rows: list[tuple[str, list[str]]], layout: str, rng: random.Random) 
         width = max(len(cells) for _, cells in rows) + 1
         lines = ["| " + " | ".join([label, *cells] + [""] * (width - 1 - len(cells))) + " |" for label, cells in rows]
         return "\n".join([lines[0], "|" + "---|" * width, *lines[1:]])
-    # html
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(x)}</td>" for x in [label, *cells]) + "</tr>" for label, cells in rows
     )
     return f"<table border='1'>{body}</table>"
 
 
-def generate(index: int, layout: str, fault: str | None, seed: int = 0) -> Generated:
+def _prose(rng: random.Random, count: int) -> list[str]:
+    picks: list[str] = []
+    while len(picks) < count:
+        sentence = f"{rng.choice(SUBJECTS)}{rng.choice(ACTIONS)}{rng.choice(OBJECTS)},{rng.choice(OUTCOMES)}。"
+        if sentence not in picks:
+            picks.append(sentence)
+    return picks
+
+
+def generate(
+    index: int,
+    layout: str,
+    fault: str | None,
+    seed: int = 0,
+    year: int | None = None,
+    carry: Carry | None = None,
+    agency_index: int | None = None,
+) -> Generated:
     rng = random.Random(seed * 100003 + index)
-    agency, province, city, county = AGENCIES[index % len(AGENCIES)]
-    year = 2021 + index % 4
-    truth: dict[str, float] = {}
+    agency, region = agency_of(index if agency_index is None else agency_index)
+    _, city, county = region
+    year = year or 2021 + index % 4
+    if fault == "REPORT_YEAR_OUT_OF_RANGE":
+        year = date.today().year + 1
+    elif fault == "TEMPLATE_YEAR_MISMATCH":
+        year = 2020
     rows_2021 = [r.code for r in catalog.T3_ROWS if "2021" in r.templates]
-    t3 = _t3_values(rng, rows_2021)
+    t3 = _t3_values(rng, rows_2021, carry.carried_over[:6] if carry else None)
     t4 = {g.code: [rng.randint(0, 2) for _ in range(4)] for g in catalog.T4_GROUPS}
     t4 = {g: [*v, sum(v)] for g, v in t4.items()}
     t2 = {
@@ -103,101 +207,219 @@ def generate(index: int, layout: str, fault: str | None, seed: int = 0) -> Gener
         if r.template == "2021"
         for c in r.columns
     }
-    expected: set[str] = set()
+    if carry:
+        for kind in ("regulations", "normative_documents"):
+            available = carry.in_force[kind] + t2[f"t2.{kind}.issued"]
+            t2[f"t2.{kind}.repealed"] = min(t2[f"t2.{kind}.repealed"], available)  # cannot repeal more than exist
+            t2[f"t2.{kind}.in_force"] = available - t2[f"t2.{kind}.repealed"]
+    expected: set[str] = {fault} if fault in SINGLE_FAULTS else set()
+    t2_shown = {k: f"{v:g}" for k, v in t2.items()}
     if fault == "T3_BALANCE":
         t3["new_received"][0] += 1
         t3["new_received"][6] += 1
-        expected.add("T3_BALANCE")
-    elif fault == "T3_RESULTS_SUM":
-        # An outcome cell off by one, its row total following: rows still add up, columns do not.
+    elif fault == "T3_RESULTS_SUM":  # an outcome cell off by one, its row total following
         t3["granted"][0] += 1
         t3["granted"][6] += 1
-        expected.add("T3_RESULTS_SUM")
     elif fault == "T3_COLUMN_SUM":
         for row in ("granted", "results_total", "new_received"):
             t3[row][6] += 1
-        expected.add("T3_COLUMN_SUM")
     elif fault == "T4_SUM":
         t4["reconsideration"][4] += 1
-        expected.add("T4_SUM")
-    elif fault in ("PLACEHOLDER_FIGURE", "PUBLISHED_BEFORE_PERIOD_END", "REPORT_YEAR_MISSING", "PLAN_YEAR_MISMATCH"):
-        expected.add(fault)
+    elif fault == "INVALID_COUNT":
+        t2["t2.administrative_licensing.decisions"] = -2.0
+        t2_shown["t2.administrative_licensing.decisions"] = "-2"
+    elif fault == "TABLE_INCOMPLETE":
+        del t2["t2.administrative_penalty.decisions"]
+        t2_shown["t2.administrative_penalty.decisions"] = "/"
+    truth: dict[str, float] = {}
     for row, cells in t3.items():
         for column, value in zip(catalog.T3_COLUMNS, cells, strict=True):
             truth[f"t3.{row}.{column.code}"] = float(value)
-    for group, cells in t4.items():
-        for column, value in zip(catalog.T4_COLUMNS, cells, strict=True):
-            truth[f"t4.{group}.{column.code}"] = float(value)
+    if fault != "TEMPLATE_TABLE_MISSING":
+        for group, cells in t4.items():
+            for column, value in zip(catalog.T4_COLUMNS, cells, strict=True):
+                truth[f"t4.{group}.{column.code}"] = float(value)
     truth.update(t2)
 
     labels = {r.code: r.label_zh for r in catalog.T3_ROWS}
-    t3_rows: list[tuple[str, list[str]]] = [
-        ("申请人情况", ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"])
-    ]
+    headers = {
+        "granted": "三、本年度办理结果",
+        "denied_state_secret": "(三)不予公开",
+        "unable_not_held": "(四)无法提供",
+        "rejected_petition": "(五)不予处理",
+        "other_no_correction": "(六)其他处理",
+    }
+    t3_rows: list[tuple[str, list[str]]] = [("申请人情况", [c.label_zh for c in catalog.T3_COLUMNS])]
     for code in rows_2021:
-        if code == "granted":
-            t3_rows.append(("三、本年度办理结果", []))
-        if code == "denied_state_secret":
-            t3_rows.append(("(三)不予公开", []))
-        if code == "unable_not_held":
-            t3_rows.append(("(四)无法提供", []))
-        if code == "rejected_petition":
-            t3_rows.append(("(五)不予处理", []))
-        if code == "other_no_correction":
-            t3_rows.append(("(六)其他处理", []))
+        if code in headers:
+            t3_rows.append((headers[code], []))
         t3_rows.append((labels[code], [str(v) for v in t3[code]]))
     t2_rows: list[tuple[str, list[str]]] = [("信息内容", ["本年制发件数", "本年废止件数", "现行有效件数"])]
     for r in catalog.T2_ROWS:
         if r.template == "2021":
-            t2_rows.append((r.label_zh, [f"{t2[f't2.{r.code}.{c.code}']:g}" for c in r.columns]))
+            t2_rows.append((r.label_zh, [t2_shown[f"t2.{r.code}.{c.code}"] for c in r.columns]))
     t4_rows: list[tuple[str, list[str]]] = [
         ("行政复议", ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]),
-        ("", [str(v) for g in catalog.T4_GROUPS for v in t4[g.code]]),
+        ("数据" if layout != "flat" else "", [str(v) for g in catalog.T4_GROUPS for v in t4[g.code]]),
     ]
-    if layout in ("grid", "markdown", "html"):
-        t4_rows[1] = ("数据", t4_rows[1][1])
-    requests = "XX" if fault == "PLACEHOLDER_FIGURE" else str(int(truth["t3.new_received.total"]))
+
+    # ---------------------------------------------------------------- prose and dates
+    body_year = year - 1 if fault == "TITLE_BODY_YEAR_MISMATCH" else year
+    period_year = year - 1 if fault == "PERIOD_YEAR_MISMATCH" else year
     title = f"{agency}{year}年政府信息公开工作年度报告"
-    period = f"所列数据统计期限自{year}年1月1日起至{year}年12月31日止。"
-    signed = f"{year + 1}年1月{rng.randint(5, 28)}日"
-    plan_year = year + 1
     if fault == "REPORT_YEAR_MISSING":
-        title, period = f"{agency}政府信息公开工作年度报告", ""
-    elif fault == "PUBLISHED_BEFORE_PERIOD_END":
+        title = f"{agency}政府信息公开工作年度报告"
+    elif fault == "NOT_ANNUAL_REPORT":
+        title = f"{agency}关于印发{year}年政务公开工作要点的通知"
+    period = f"所列数据统计期限自{period_year}年1月1日起至{period_year}年12月31日止。"
+    if fault == "REPORT_YEAR_MISSING":
+        period = ""
+    signed = f"{year + 1}年1月{rng.randint(5, 28)}日"
+    if fault == "PUBLISHED_BEFORE_PERIOD_END":
         signed = f"{year}年12月{rng.randint(5, 28)}日"
-    elif fault == "PLAN_YEAR_MISMATCH":
-        plan_year = year
+    elif fault == "PUBLISHED_LATE":
+        signed = f"{year + 1}年3月{rng.randint(5, 28)}日"
+    plan_year = year if fault == "PLAN_YEAR_MISMATCH" else year + 1
+    contact = SPAM if fault == "SPAM_INJECTED" else f"{city}{county}{agency}"
+    requests = int(truth["t3.new_received.total"])
+    requests_text = (
+        "XX" if fault == "PLACEHOLDER_FIGURE" else str(requests + 3 if fault == "TEXT_TABLE_MISMATCH" else requests)
+    )
+    interpretations = rng.randint(20, 60)
+    parts = [rng.randint(1, interpretations // 2), rng.randint(1, interpretations // 2)]
+    if fault == "PARTS_EXCEED_TOTAL":
+        parts[1] = interpretations - parts[0] + rng.randint(1, 9)
+    base = rng.randint(50, 300)
+    adopted = rng.randint(5, base - 1)
+    share = round(adopted / base * 100, 1) + (7 if fault == "PERCENT_MISMATCH" else 0)
+    training_year = year + 1 if fault == "FUTURE_YEAR_REFERENCE" else year
+    prose = carry.prose if (carry and carry.prose and fault == "COPIED_FROM_PRIOR_YEAR") else _prose(rng, 16)
+    overview = [
+        f"{body_year}年,{prose[0]}",
+        f"{body_year}年,{agency}共受理政府信息公开申请{requests_text}件,全部按时答复。",
+        f"{body_year}年,共发布政策解读{interpretations}篇,其中文字解读{parts[0]}篇、图解{parts[1]}篇。",
+        f"全年共收到意见建议{base}件,已采纳{adopted}件,占{share:g}%。",
+        f"{training_year}年3月,本机关组织开展了政务公开专题培训。",
+        *prose[1:8],
+    ]
+    if fault == "GARBLED_TEXT":
+        overview.append(MOJIBAKE)
+    citation = "国办公开办函〔2021〕30号"
     paragraphs = [
         title,
-        f"本报告依据《中华人民共和国政府信息公开条例》和国办公开办函〔2021〕30号编制,{period}"
-        f"如有疑问请联系{city}{county}{agency}。",
+        f"本报告依据《中华人民共和国政府信息公开条例》和{citation}编制,{period}如有疑问请联系{contact}。",
         "一、总体情况",
-        f"{year}年,{agency}共受理政府信息公开申请{requests}件,全部按时答复。",
+        "\n".join(overview),
         "二、主动公开政府信息情况",
         _render(t2_rows, layout, rng),
         "三、收到和处理政府信息公开申请情况",
         _render(t3_rows, layout, rng),
         "四、政府信息公开行政复议、行政诉讼情况",
-        _render(t4_rows, layout, rng),
+        "" if fault == "TEMPLATE_TABLE_MISSING" else _render(t4_rows, layout, rng),
         "五、存在的主要问题及改进情况",
-        f"{plan_year}年,我们将继续加强政务公开工作。",
+        "\n".join([*prose[8:], f"{plan_year}年,我们将继续加强政务公开工作。"]),
         "六、其他需要报告的事项",
         f"本年度未收取信息处理费。\n\n{agency}\n{signed}",
     ]
-    text = "\n\n".join(paragraphs)
+    text = "\n\n".join(x for x in paragraphs if x)
     if layout == "html":
         body = "".join(p if p.startswith("<table") else f"<p>{html.escape(p)}</p>" for p in text.split("\n\n"))
         text = f"<html><head><script>var x = '<td>1</td>';</script></head><body>{body}</body></html>"
-    name = f"gen_{index:04d}_{layout}_{fault or 'clean'}.{'html' if layout == 'html' else 'txt'}"
-    return Generated(name, text, layout, year, agency, (province, city, county), truth, expected)
+    name = f"gen_{seed}_{index:05d}_{layout}_{fault or 'clean'}.{'html' if layout == 'html' else 'txt'}"
+    generated = Generated(
+        name,
+        text,
+        layout,
+        None if fault == "REPORT_YEAR_MISSING" else year,
+        agency,
+        region,
+        truth,
+        expected,
+        fault=fault,
+    )
+    in_force = {k: t2[f"t2.{k}.in_force"] for k in ("regulations", "normative_documents")}
+    generated.carry = Carry(t3["carried_forward"], in_force, prose)
+    return generated
+
+
+def generate_case(index: int, layout: str, fault: str | None, seed: int = 0) -> list[Generated]:
+    """The files one case puts in the inbox: one report, a report and its duplicate, or an
+    agency's two consecutive years. `fault=None` with a pair or duplicate fault's shape is its twin."""
+    if fault in PAIR_FAULTS:
+        previous = generate(index, layout, None, seed, year=2022)
+        carry = previous.carry
+        assert carry is not None
+        carried = list(carry.carried_over)
+        if fault == "CARRY_OVER_CONTINUITY":
+            carried[0] += 1
+        in_force = dict(carry.in_force)
+        if fault == "IN_FORCE_CONTINUITY":
+            in_force["regulations"] += 2
+        current = generate(
+            index + 500_000,
+            layout,
+            fault,
+            seed,
+            year=2023,
+            agency_index=index,
+            carry=Carry(carried, in_force, carry.prose),
+        )
+        current.expected_rules = {fault}
+        return [previous, current]
+    if fault in DUPLICATE_FAULTS:
+        original = generate(index, layout, None, seed)
+        copy = generate(index, layout, None, seed)
+        copy.name = original.name.replace("_clean.", "_dup_gb18030.")
+        copy.encoding = "gb18030"
+        later = max((original, copy), key=lambda g: g.report_id)
+        later.expected_rules = {"DUPLICATE_REPORT"}
+        for g in (original, copy):
+            g.fault = fault
+        return [original, copy]
+    return [generate(index, layout, fault, seed)]
+
+
+def twin_cases(seed: int = 0) -> list[tuple[str, list[Generated], list[Generated]]]:
+    """For every rule: (rule, files with the fault, near-identical files without it)."""
+    out = []
+    for number, fault in enumerate(FAULTS):
+        layout = LAYOUTS[number % len(LAYOUTS)]
+        index = 1000 + number
+        faulty = generate_case(index, layout, fault, seed)
+        if fault in PAIR_FAULTS:
+            previous = generate(index + 50, layout, None, seed, year=2022)
+            current = generate(
+                index + 50 + 500_000, layout, None, seed, year=2023, agency_index=index + 50, carry=previous.carry
+            )
+            clean = [previous, current]
+        elif fault in DUPLICATE_FAULTS:
+            clean = [generate(index + 50, layout, None, seed), generate(index + 51, layout, None, seed)]
+        else:
+            clean = generate_case(index, layout, None, seed)
+            for g in clean:
+                g.name = g.name.replace("_clean.", f"_twin_of_{fault}.")
+        out.append((fault, faulty, clean))
+    return out
 
 
 def corpus(seed: int = 0) -> list[Generated]:
-    """Every layout × (no fault, each fault)."""
+    """Every layout × (no fault, each table fault): the table reader's test set."""
     out: list[Generated] = []
     index = 0
     for layout in LAYOUTS:
-        for fault in (None, *FAULTS):
+        for fault in (None, *TABLE_FAULTS):
             out.append(generate(index, layout, fault, seed))
             index += 1
     return out
+
+
+def random_corpus(n: int, seed: int = 0, fault_rate: float = 0.5) -> list[Generated]:
+    """About n files with faults of every kind in random places, for measuring the rules."""
+    rng = random.Random(seed)
+    files: list[Generated] = []
+    index = 0
+    while len(files) < n:
+        fault = rng.choice(FAULTS) if rng.random() < fault_rate else None
+        files.extend(generate_case(index, rng.choice(LAYOUTS), fault, seed))
+        index += 1
+    return files

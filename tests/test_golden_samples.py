@@ -135,6 +135,8 @@ def test_001_flags(query, report_id) -> None:
     rules = rules_of(query, rid)
     assert "PLACEHOLDER_FIGURE" in rules
     assert not {r for r in rules if r.startswith(("T3_", "T4_"))}
+    # 全区…行政复议4件 is the district's figure, not this office's table figure of 1.
+    assert "TEXT_TABLE_MISMATCH" not in rules
     message = query("SELECT message FROM quality.flags WHERE report_id = ? AND rule = 'PLACEHOLDER_FIGURE'", [rid])
     assert "XX件" in message[0][0]
 
@@ -204,6 +206,10 @@ def test_003_spam(query, report_id) -> None:
     assert "spam_masked" in meta["fixes"]
     assert meta["report_year"] == 2018
     assert metrics(query, rid, "text")["text.proactive_items"] == 1758
+    # 64件,占86.5% of 74, 10件 13.5%, 110件 94% of 117, 7件 6%: all within rounding.
+    shares = query("SELECT part, base, percent FROM metrics.percents WHERE report_id = ? ORDER BY start_char", [rid])
+    assert shares == [(64, 74, 86.5), (10, 74, 13.5), (110, 117, 94), (7, 117, 6)]
+    assert "PERCENT_MISMATCH" not in rules_of(query, rid)
     # 公共文化体育 and 福彩体彩 are government words, not spam.
     assert "公共文化体育" in meta["text"]
 

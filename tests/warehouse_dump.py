@@ -8,7 +8,14 @@ import duckdb
 
 # Columns that record when, in which run or where something happened: they differ between equal runs.
 RUN_COLUMNS = {
-    "ingested_at", "seen_at", "processed_at", "checked_at", "run_id", "started_at", "finished_at", "data_docs_path",
+    "ingested_at",
+    "seen_at",
+    "processed_at",
+    "checked_at",
+    "run_id",
+    "started_at",
+    "finished_at",
+    "data_docs_path",
 }
 
 

@@ -7,6 +7,7 @@ catalogue's prose metrics are recognised from their phrasings and keep their evi
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import polars as pl
 
@@ -155,18 +156,37 @@ def extract_figures(
     return rows
 
 
+@cache
+def _place_names_starting_with_plan_words() -> tuple[str, ...]:
+    """Place names that begin like a plan word (将乐县): there 将 means no "will"."""
+    from transforms import gazetteer
+
+    return tuple(d.name for d in gazetteer.divisions() if d.name.startswith(("将", "拟", "计划", "明年")))
+
+
 def extract_plans(report_id: str, text: str) -> list[dict[str, object]]:
     masked = mask_quoted(text)
-    return [
-        {
-            "report_id": report_id,
-            "plan_year": int(m.group(1)),
-            "plan_word": m.group(2),
-            "sentence": sentence_around(text, m.start(), m.end()),
-            "start_char": m.start(),
-        }
-        for m in _PLAN.finditer(masked)
-    ]
+    places = _place_names_starting_with_plan_words()
+    rows: list[dict[str, object]] = []
+    position = 0
+    while (m := _PLAN.search(masked, position)) is not None:
+        position = m.start() + 1
+        if masked.startswith(places, m.start(2)):
+            # The plan word was a place name's first character: look again past it.
+            masked = masked[: m.start(2)] + "□" + masked[m.start(2) + 1 :]
+            position = m.start()
+            continue
+        rows.append(
+            {
+                "report_id": report_id,
+                "plan_year": int(m.group(1)),
+                "plan_word": m.group(2),
+                "sentence": sentence_around(text, m.start(), m.end()),
+                "start_char": m.start(),
+            }
+        )
+        position = m.end()
+    return rows
 
 
 def extract_prose(cleaned: pl.DataFrame, sections: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:

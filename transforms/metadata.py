@@ -201,7 +201,7 @@ def extract_metadata(cleaned: pl.DataFrame) -> pl.DataFrame:
                 "period_start": period_start,
                 "period_end": period_end,
                 "title_year": title_year(title),
-                "body_year": period_start.year if period_start else statements.body_year(text),
+                "body_year": statements.body_year(text),
             }
         )
     return pl.DataFrame(rows, schema=META_SCHEMA)

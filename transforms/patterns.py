@@ -158,6 +158,8 @@ TOPIC_KEYWORDS: tuple[tuple[str, str], ...] = (
 # A forward-looking statement: its year, then within a clause a plan word. Python re.
 PLAN_STATEMENT = (
     r"((?:19|20)\d{2})\s*年(?!底|末|前|以来|度以来)[^。；;《》〔〕\n]{0,20}?"
+    # 将 as "will", not 将 taking an object (将其/将信息…纳入); place names (将乐县) are told apart
+    # with the gazetteer where plans are extracted.
     r"(将(?!其|该|此|政|重|信|各|有关|相关)|计划(?!生育|单列)|拟(?!定|任|公开)|下一步|明年|下一年度)"
 )
 # Spans inside which a year is a name, not a plan date: 《文件名》, 〔2019〕60号.

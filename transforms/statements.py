@@ -46,7 +46,7 @@ _BASE = re.compile(p.PERCENT_BASE)
 _DATED = re.compile(p.DATED)
 _NOT_DONE = re.compile(p.NOT_DONE_WORDS)
 _BODY_YEAR = re.compile(p.BODY_YEAR)
-_SENTENCE = re.compile(r"[。；;！？!?\n]")
+_PROSE_END = re.compile(r"[。！？]")
 _DIGITS = re.compile(r"\d+")
 MIN_SENTENCE_CHARS = 12
 
@@ -141,8 +141,10 @@ def body_year(text: str) -> int | None:
 
 
 def sentence_set(text: str) -> set[str]:
-    """Sentences with their figures masked, for telling a report copied from last year's."""
-    return {_DIGITS.sub("#", s.strip()) for s in _SENTENCE.split(text) if len(s.strip()) >= MIN_SENTENCE_CHARS}
+    """Prose sentences (those ending in 。！？, so no table row or heading) with their figures
+    masked, for telling a report copied from last year's."""
+    sentences = (chunk.rsplit("\n", 1)[-1].strip() for chunk in _PROSE_END.split(text)[:-1])
+    return {_DIGITS.sub("#", s) for s in sentences if len(s) >= MIN_SENTENCE_CHARS}
 
 
 def copied_share(text: str, previous: str) -> float:

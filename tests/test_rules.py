@@ -1,0 +1,111 @@
+"""Every rule of the catalogue through the real suites: a report (or pair of reports) that must
+raise it, and a near-identical one that must not."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+
+from expectations.rules import RULES
+from tests.conftest import run_pipeline
+from tests.generator import FAULTS, Generated, twin_cases
+
+CASES = twin_cases(seed=21)
+
+
+@pytest.fixture(scope="module")
+def judged_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
+    base = tmp_path_factory.mktemp("rules")
+    inbox = base / "inbox"
+    inbox.mkdir()
+    for _, faulty, clean in CASES:
+        for generated in (*faulty, *clean):
+            (inbox / generated.name).write_bytes(generated.data)
+    warehouse = base / "wh.duckdb"
+    assert run_pipeline(inbox, warehouse).success
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        flagged: dict[str, set[str]] = {}
+        messages: dict[str, list[str]] = {}
+        for source_path, rule, message in con.execute(
+            "SELECT r.source_path, f.rule, f.message FROM quality.flags AS f JOIN raw.reports AS r USING (report_id)"
+        ).fetchall():
+            flagged.setdefault(source_path, set()).add(rule)
+            messages.setdefault(rule, []).append(message)
+        return flagged, messages
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def judged(judged_run: tuple[dict[str, set[str]], dict[str, list[str]]]) -> dict[str, set[str]]:
+    return judged_run[0]
+
+
+def test_every_rule_has_a_case() -> None:
+    assert set(FAULTS) == {rule.code for rule in RULES}
+    assert [rule for rule, _, _ in CASES] == list(FAULTS)
+
+
+@pytest.mark.parametrize(("rule", "faulty", "clean"), CASES, ids=[rule for rule, _, _ in CASES])
+def test_rule_raised_by_fault_and_silent_on_twin(
+    judged: dict[str, set[str]], rule: str, faulty: list[Generated], clean: list[Generated]
+) -> None:
+    for generated in faulty:
+        assert judged.get(generated.name, set()) == generated.expected_rules, generated.name
+    assert any(rule in g.expected_rules for g in faulty)
+    for generated in clean:
+        assert judged.get(generated.name, set()) == set(), generated.name
+
+
+def test_messages_state_the_numbers(judged_run: tuple[dict[str, set[str]], dict[str, list[str]]]) -> None:
+    messages = judged_run[1]
+    assert all(m.startswith(rule) for rule, ms in messages.items() for m in ms)
+    expected_shapes = {
+        "T3_BALANCE": r"自然人列: 本年新收 \d+ \+ 上年结转 \d+ ≠ 办理结果总计 \d+ \+ 结转下年度 \d+",
+        "TEXT_TABLE_MISMATCH": r"正文 \d+ ≠ 表格 \d+",
+        "PERCENT_MISMATCH": r"\d+/\d+ = [\d.]+%,文中为 [\d.]+%",
+        "PUBLISHED_LATE": r"发布日期 \d{4}-\d{2}-\d{2} 晚于 \d{4} 年度报告的法定期限 \d{4}-01-31",
+        "CARRY_OVER_CONTINUITY": r"\d{4}年上年结转 \d+ ≠ 上一年度结转下年度 \d+",
+    }
+    for rule, shape in expected_shapes.items():
+        assert any(re.search(shape, m) for m in messages[rule]), (rule, messages[rule])
+
+
+def test_years_in_titles_and_document_numbers_are_not_plans() -> None:
+    from transforms.figures import extract_plans
+
+    text = (
+        "根据《2019年政务公开工作要点》将各项任务分解落实。依照国办公开办函〔2019〕60号将表格调整。"
+        "2019年,将乐县政务公开工作稳步推进。2020年,我们将继续加强公开。"
+    )
+    assert [(p["plan_year"], p["plan_word"]) for p in extract_plans("r", text)] == [(2020, "将")]
+
+
+def test_continuity_matches_abbreviated_agency_names() -> None:
+    import polars as pl
+
+    from transforms.frames import continuity_frame
+
+    reports = pl.DataFrame(
+        {
+            "report_id": ["a", "b"],
+            "doc_type": ["annual_report"] * 2,
+            "report_year": [2022, 2023],
+            "agency": ["河东区政府办公室", "河东区人民政府办公室"],
+        }
+    )
+    metrics = pl.DataFrame(
+        {
+            "report_id": ["a", "b"],
+            "metric": ["t3.carried_forward.total", "t3.carried_over.total"],
+            "value": [3.0, 2.0],
+            "source": ["table", "table"],
+        }
+    )
+    frame = continuity_frame(reports, metrics)
+    assert frame.select("report_id", "previous_report_id", "carried_over", "previous_carried_forward").rows() == [
+        ("b", "a", 2.0, 3.0)
+    ]
