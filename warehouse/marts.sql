@@ -18,7 +18,11 @@ WITH figures AS (
         max(value) FILTER (WHERE source = 'table' AND metric = 't4.litigation_direct.total') AS t_litigation_direct,
         max(value) FILTER (WHERE source = 'table'
                            AND metric = 't4.litigation_after_reconsideration.total') AS t_litigation_after,
-        max(value) FILTER (WHERE source = 'text' AND metric = 'text.litigation_cases') AS x_litigation
+        max(value) FILTER (WHERE source = 'text' AND metric = 'text.litigation_cases') AS x_litigation,
+        max(value) FILTER (WHERE source = 'table' AND metric = 't4.reconsideration.corrected') AS t_reconsideration_corrected,
+        max(value) FILTER (WHERE source = 'table' AND metric = 't4.litigation_direct.corrected') AS t_direct_corrected,
+        max(value) FILTER (WHERE source = 'table'
+                           AND metric = 't4.litigation_after_reconsideration.corrected') AS t_after_corrected
     FROM metrics.report_metrics
     GROUP BY report_id
 ),
@@ -56,6 +60,10 @@ SELECT
     CASE WHEN c.doc_type = 'annual_report'
         THEN CAST(coalesce(f.t_litigation_direct + f.t_litigation_after, f.x_litigation) AS BIGINT) END
         AS litigation_total,
+    CASE WHEN c.doc_type = 'annual_report' THEN CAST(f.t_reconsideration_corrected AS BIGINT) END
+        AS reconsideration_corrected,
+    CASE WHEN c.doc_type = 'annual_report' THEN CAST(f.t_direct_corrected + f.t_after_corrected AS BIGINT) END
+        AS litigation_corrected,
     CAST(coalesce(q.errors, 0) AS BIGINT) AS errors,
     CAST(coalesce(q.warnings, 0) AS BIGINT) AS warnings,
     coalesce(q.rules, CAST([] AS VARCHAR[])) AS rules
@@ -64,3 +72,77 @@ JOIN raw.reports AS r USING (report_id)
 LEFT JOIN figures AS f USING (report_id)
 LEFT JOIN flag_counts AS q USING (report_id)
 ORDER BY c.report_id;
+
+-- marts.agency_year: one row per agency × report year (annual reports only). Ratios are given only
+-- where their base is at least getvariable('min_ratio_base') cases, with the counts behind them.
+CREATE OR REPLACE TABLE marts.agency_year AS
+SELECT
+    agency,
+    any_value(province ORDER BY report_id) AS province,
+    any_value(city ORDER BY report_id) AS city,
+    any_value(county ORDER BY report_id) AS county,
+    report_year,
+    count(*) AS reports,
+    CAST(sum(requests_new) AS BIGINT) AS applications,
+    CAST(sum(requests_concluded) AS BIGINT) AS concluded,
+    CAST(sum(granted) AS BIGINT) AS granted,
+    CAST(sum(partially_granted) AS BIGINT) AS partially_granted,
+    CASE WHEN sum(requests_concluded) >= getvariable('min_ratio_base')
+        THEN round(sum(granted) / sum(requests_concluded), 4) END AS granted_share,
+    CASE WHEN sum(requests_concluded) >= getvariable('min_ratio_base')
+        THEN round(sum(partially_granted) / sum(requests_concluded), 4) END AS partially_granted_share,
+    CAST(sum(reconsideration_total) AS BIGINT) AS reconsideration_total,
+    CAST(sum(reconsideration_corrected) AS BIGINT) AS reconsideration_corrected,
+    CASE WHEN sum(reconsideration_total) >= getvariable('min_ratio_base')
+        THEN round(sum(reconsideration_corrected) / sum(reconsideration_total), 4) END
+        AS reconsideration_correction_rate,
+    CAST(sum(litigation_total) AS BIGINT) AS litigation_total,
+    CAST(sum(litigation_corrected) AS BIGINT) AS litigation_corrected,
+    CASE WHEN sum(litigation_total) >= getvariable('min_ratio_base')
+        THEN round(sum(litigation_corrected) / sum(litigation_total), 4) END AS litigation_correction_rate,
+    CAST(sum(errors) AS BIGINT) AS errors,
+    CAST(sum(warnings) AS BIGINT) AS warnings
+FROM marts.report_overview
+WHERE doc_type = 'annual_report' AND agency IS NOT NULL AND report_year IS NOT NULL
+GROUP BY agency, report_year
+ORDER BY agency, report_year;
+
+-- marts.province_year: one row per province × report year (annual reports only).
+CREATE OR REPLACE TABLE marts.province_year AS
+SELECT
+    coalesce(province, '(未知)') AS province,
+    report_year,
+    count(*) AS reports,
+    count(DISTINCT agency) AS agencies,
+    count(*) FILTER (WHERE NOT list_has_any(rules, ['T3_BALANCE', 'T3_RESULTS_SUM', 'T3_COLUMN_SUM', 'T4_SUM',
+                                                    'TEXT_TABLE_MISMATCH', 'PARTS_EXCEED_TOTAL', 'PERCENT_MISMATCH',
+                                                    'PLACEHOLDER_FIGURE', 'INVALID_COUNT']))
+        AS reports_reconciling,
+    CAST(sum(requests_new) AS BIGINT) AS applications,
+    CAST(sum(requests_concluded) AS BIGINT) AS concluded,
+    CAST(sum(granted) AS BIGINT) AS granted,
+    CASE WHEN sum(requests_concluded) >= getvariable('min_ratio_base')
+        THEN round(sum(granted) / sum(requests_concluded), 4) END AS granted_share,
+    CAST(sum(reconsideration_total) AS BIGINT) AS reconsideration_total,
+    CAST(sum(litigation_total) AS BIGINT) AS litigation_total,
+    CAST(sum(errors) AS BIGINT) AS errors,
+    CAST(sum(warnings) AS BIGINT) AS warnings
+FROM marts.report_overview
+WHERE doc_type = 'annual_report' AND report_year IS NOT NULL
+GROUP BY ALL
+ORDER BY province, report_year;
+
+-- marts.flag_summary: flags per rule × report year × province.
+CREATE OR REPLACE TABLE marts.flag_summary AS
+SELECT
+    f.rule,
+    any_value(f.suite) AS suite,
+    any_value(f.severity) AS severity,
+    o.report_year,
+    coalesce(o.province, '(未知)') AS province,
+    count(*) AS flags,
+    count(DISTINCT f.report_id) AS reports
+FROM quality.flags AS f
+JOIN marts.report_overview AS o USING (report_id)
+GROUP BY f.rule, o.report_year, coalesce(o.province, '(未知)')
+ORDER BY f.rule, o.report_year, province;

@@ -20,6 +20,7 @@ import polars as pl
 from expectations import rules, suites
 from transforms import catalog, clean, figures, frames, ingest, metadata, segment, statements, tables
 from transforms.versions import STAGE_VERSIONS
+from warehouse.dictionary import MIN_RATIO_BASE
 from warehouse.store import frame, insert_frame, marts_sql
 
 METRIC_TABLES = (
@@ -416,6 +417,8 @@ def validate_pending(
 # ---------------------------------------------------------------------------- marts
 def build_marts(con: duckdb.DuckDBPyConnection) -> StageStats:
     stats = StageStats()
+    con.execute("SET VARIABLE min_ratio_base = ?", [MIN_RATIO_BASE])
     con.execute(marts_sql())
-    stats.add_rows("marts.report_overview", con.execute("SELECT count(*) FROM marts.report_overview").fetchall()[0][0])
+    for table in ("marts.report_overview", "marts.agency_year", "marts.province_year", "marts.flag_summary"):
+        stats.add_rows(table, con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
     return stats

@@ -1,0 +1,118 @@
+"""Marts: documented, consistent with the report overview, and readable while a run writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from tests.conftest import ROOT, make_inbox
+from tests.generator import corpus
+from warehouse import dictionary
+
+
+def test_data_dictionary_is_generated_and_current() -> None:
+    assert dictionary.path().read_text(encoding="utf-8") == dictionary.render(), "run python -m warehouse.dictionary"
+
+
+def test_every_mart_column_is_documented(query) -> None:
+    rows = query(
+        "SELECT table_schema || '.' || table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = 'marts' ORDER BY 1, ordinal_position"
+    )
+    in_warehouse: dict[str, list[str]] = {}
+    for table, column in rows:
+        in_warehouse.setdefault(table, []).append(column)
+    assert {t: list(c) for t, c in dictionary.MART_COLUMNS.items()} == in_warehouse
+
+
+def test_marts_agree_with_the_overview(query) -> None:
+    agency = query(
+        "SELECT applications, concluded, granted, granted_share, reconsideration_total, "
+        "reconsideration_corrected FROM marts.agency_year WHERE agency = '河东区人民政府办公室'"
+    )
+    # 33 concluded ≥ 30: the share is given (4/33); 1 reconsideration < 30: no rate.
+    assert agency == [(33, 33, 4, round(4 / 33, 4), 1, 0)]
+    province = query("SELECT sum(reports), sum(applications) FROM marts.province_year")
+    overview = query(
+        "SELECT count(*), sum(requests_new) FROM marts.report_overview "
+        "WHERE doc_type = 'annual_report' AND report_year IS NOT NULL"
+    )
+    assert province == overview
+    flags = query("SELECT sum(flags) FROM marts.flag_summary")[0][0]
+    assert flags == query("SELECT count(*) FROM quality.flags")[0][0]
+
+
+READER = """
+import sys, time, duckdb
+path, stop_file = sys.argv[1], sys.argv[2]
+opens = errors = half = 0
+import os
+while not os.path.exists(stop_file):
+    try:
+        con = duckdb.connect(path, read_only=True)
+        counts = [con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+                  for t in ("raw.reports", "cleaned.reports", "marts.report_overview")]
+        con.close()
+        opens += 1
+        if len(set(counts)) != 1:
+            half += 1
+    except duckdb.Error as err:
+        errors += 1
+        print("error:", err, file=sys.stderr)
+print(opens, errors, half)
+"""
+
+
+def test_readers_never_see_a_lock_or_half_a_run(tmp_path: Path) -> None:
+    inbox = make_inbox(tmp_path / "inbox")
+    warehouse = tmp_path / "wh.duckdb"
+    env = {
+        **os.environ,
+        "NIANBAO_INBOX": str(inbox),
+        "NIANBAO_WAREHOUSE": str(warehouse),
+        "DAGSTER_HOME": str(tmp_path / "home"),
+    }
+    (tmp_path / "home").mkdir()
+    command = [
+        sys.executable,
+        "-m",
+        "dagster",
+        "asset",
+        "materialize",
+        "-m",
+        "orchestration.definitions",
+        "--select",
+        "*",
+    ]
+    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+    for report in corpus(seed=4):  # new files: the second run changes every table
+        (inbox / report.name).write_bytes(report.data)
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(warehouse), str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    dashboard = duckdb.connect(str(warehouse), read_only=True)  # a dashboard holding a connection open
+    before = dashboard.execute("SELECT count(*) FROM raw.reports").fetchall()[0][0]
+    started = time.perf_counter()
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    stop.touch()
+    out, err = reader.communicate(timeout=60)
+    opens, errors, half = (int(x) for x in out.split())
+    assert errors == 0, err[-2000:]
+    assert half == 0
+    assert opens >= 200, f"only {opens} opens in {time.perf_counter() - started:.1f} s"
+    # The held connection still reads the state it opened; a new one sees the new run.
+    assert dashboard.execute("SELECT count(*) FROM raw.reports").fetchall()[0][0] == before
+    dashboard.close()
+    fresh = duckdb.connect(str(warehouse), read_only=True)
+    assert fresh.execute("SELECT count(*) FROM raw.reports").fetchall()[0][0] == before + len(corpus(seed=4))
+    fresh.close()
