@@ -103,24 +103,17 @@ def flags_page() -> None:
     )
 
 
-def _t3(metrics: pd.DataFrame) -> pd.DataFrame:
-    cells = metrics[metrics.metric.str.startswith("t3.")].copy()
-    cells[["t", "row", "col"]] = cells.metric.str.split(".", expand=True)
-    table = cells.pivot(index="row", columns="col", values="value")
-    table = table.reindex(
-        index=[r for r in T3_ROW_ZH if r in table.index], columns=[c for c in T3_COL_ZH if c in table.columns]
+def _pivot(
+    cells: pd.DataFrame, table: str, rows_zh: dict[str, str], cols_zh: dict[str, str], corner: str
+) -> pd.DataFrame:
+    """A standard table's cells (metric codes `table.row.col`) laid out with its Chinese labels."""
+    cells = cells[cells.metric.str.startswith(table + ".")].copy()
+    cells[["table", "row", "col"]] = cells.metric.str.split(".", expand=True)
+    laid_out = cells.pivot(index="row", columns="col", values="value")
+    laid_out = laid_out.reindex(
+        index=[r for r in rows_zh if r in laid_out.index], columns=[c for c in cols_zh if c in laid_out.columns]
     )
-    return table.rename(index=T3_ROW_ZH, columns=T3_COL_ZH).rename_axis(index="申请人情况", columns=None)
-
-
-def _t4(metrics: pd.DataFrame) -> pd.DataFrame:
-    cells = metrics[metrics.metric.str.startswith("t4.")].copy()
-    cells[["t", "group", "col"]] = cells.metric.str.split(".", expand=True)
-    table = cells.pivot(index="group", columns="col", values="value")
-    table = table.reindex(
-        index=[g for g in T4_GROUP_ZH if g in table.index], columns=[c for c in T4_COL_ZH if c in table.columns]
-    )
-    return table.rename(index=T4_GROUP_ZH, columns=T4_COL_ZH).rename_axis(index="", columns=None)
+    return laid_out.rename(index=rows_zh, columns=cols_zh).rename_axis(index=corner, columns=None).astype("Int64")
 
 
 def report_page() -> None:
@@ -169,7 +162,7 @@ def report_page() -> None:
     table_cells = metrics[metrics.source == "table"]
     st.subheader("表三 收到和处理政府信息公开申请情况")
     if table_cells.metric.str.startswith("t3.").any():
-        st.table(_t3(table_cells).astype("Int64"))
+        st.table(_pivot(table_cells, "t3", T3_ROW_ZH, T3_COL_ZH, "申请人情况"))
     else:
         st.caption("未读到表三 no table 3")
     left, right = st.columns(2)
@@ -191,7 +184,7 @@ def report_page() -> None:
         )
     right.subheader("表四 行政复议、行政诉讼情况")
     if table_cells.metric.str.startswith("t4.").any():
-        right.table(_t4(table_cells).astype("Int64"))
+        right.table(_pivot(table_cells, "t4", T4_GROUP_ZH, T4_COL_ZH, ""))
     else:
         right.caption("未读到表四 no table 4")
     st.subheader("正文数字 Prose figures")
