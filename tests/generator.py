@@ -19,6 +19,9 @@ from functools import cache
 from transforms import catalog, gazetteer
 
 LAYOUTS: tuple[str, ...] = ("flat", "grid", "markdown", "html")
+# Pages whose table cells lost every separator: cut back by the tables' arithmetic.
+ALL_LAYOUTS: tuple[str, ...] = (*LAYOUTS, "glued")
+TEMPLATES: tuple[str, ...] = ("2021", "2019")
 SINGLE_FAULTS: tuple[str, ...] = (
     "T3_BALANCE",
     "T3_RESULTS_SUM",
@@ -94,6 +97,8 @@ class Generated:
     encoding: str = "utf-8"
     fault: str | None = None
     carry: Carry | None = None  # what this report fixes for the same agency's next year
+    template: str = "2021"
+    prose_truth: dict[str, float] = field(default_factory=dict)  # text.* metrics the prose states
 
     @property
     def data(self) -> bytes:
@@ -114,7 +119,12 @@ def _counties() -> tuple[tuple[str, str, str], ...]:
     return tuple(
         (d.province, d.city, d.name)
         for d in divisions
-        if d.level == "county" and d.city and names[d.name] == 1 and d.name.endswith(("区", "县")) and len(d.name) >= 3
+        if d.level == "county"
+        and d.city
+        and names[d.name] == 1
+        and d.province not in ("台湾省", "香港特别行政区", "澳门特别行政区")
+        and d.name.endswith(("区", "县"))
+        and len(d.name) >= 3
     )
 
 
@@ -125,8 +135,10 @@ def agency_of(index: int) -> tuple[str, tuple[str, str, str]]:
     return f"{county}{department}", (province, city, county)
 
 
-def _t3_values(rng: random.Random, rows: list[str], carried_over: list[int] | None = None) -> dict[str, list[int]]:
-    outcome_rows = [r for r in rows if r in catalog.T3_OUTCOME_ROWS["2021"]]
+def _t3_values(
+    rng: random.Random, rows: list[str], carried_over: list[int] | None = None, template: str = "2021"
+) -> dict[str, list[int]]:
+    outcome_rows = [r for r in rows if r in catalog.T3_OUTCOME_ROWS[template]]
     values: dict[str, list[int]] = {r: [0] * 6 for r in rows}
     for column in range(6):
         weight = 30 if column == 0 else 3
@@ -161,14 +173,40 @@ def _render(rows: list[tuple[str, list[str]]], layout: str, rng: random.Random) 
         return "\n\n".join(out)
     if layout == "grid":
         return "\n".join("\t".join([label, *cells]) for label, cells in rows)
+    if layout == "glued":  # every separator lost: label and digits run together
+        return "\n".join(label + "".join(cells) for label, cells in rows)
     if layout == "markdown":
         width = max(len(cells) for _, cells in rows) + 1
         lines = ["| " + " | ".join([label, *cells] + [""] * (width - 1 - len(cells))) + " |" for label, cells in rows]
         return "\n".join([lines[0], "|" + "---|" * width, *lines[1:]])
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(x)}</td>" for x in [label, *cells]) + "</tr>" for label, cells in rows
-    )
-    return f"<table border='1'>{body}</table>"
+    return _html_table(rows)
+
+
+def _html_table(rows: list[tuple[str, list[str]]]) -> str:
+    """A table as sites publish it: a label cell spanning the empty columns of header rows, and
+    the group header of a block (三、本年度办理结果, (三)不予公开…) as a rowspan cell on its first row."""
+    width = max(len(cells) for _, cells in rows) + 1
+    out: list[str] = []
+    pending_group: str | None = None
+    group_size = 0
+    for position, (label, cells) in enumerate(rows):
+        if not cells and position > 0:  # a block header: it spans the rows that follow it
+            pending_group = label
+            group_size = 0
+            for _, later in rows[position + 1 :]:
+                if not later:
+                    break
+                group_size += 1
+            continue
+        tds = ""
+        if pending_group is not None:
+            tds += f"<td rowspan='{max(group_size, 1)}'>{html.escape(pending_group)}</td>"
+            pending_group = None
+        span = width - len(cells)
+        tds += f"<td colspan='{span}'>{html.escape(label)}</td>" if span > 1 else f"<td>{html.escape(label)}</td>"
+        tds += "".join(f"<td>{html.escape(x)}</td>" for x in cells)
+        out.append(f"<tr>{tds}</tr>")
+    return f"<table border='1'>{''.join(out)}</table>"
 
 
 def _prose(rng: random.Random, count: int) -> list[str]:
@@ -188,23 +226,24 @@ def generate(
     year: int | None = None,
     carry: Carry | None = None,
     agency_index: int | None = None,
+    template: str = "2021",
 ) -> Generated:
     rng = random.Random(seed * 100003 + index)
     agency, region = agency_of(index if agency_index is None else agency_index)
     _, city, county = region
-    year = year or 2021 + index % 4
+    year = year or (2021 + index % 4 if template == "2021" else 2019 + index % 2)
     if fault == "REPORT_YEAR_OUT_OF_RANGE":
         year = date.today().year + 1
     elif fault == "TEMPLATE_YEAR_MISMATCH":
         year = 2020
-    rows_2021 = [r.code for r in catalog.T3_ROWS if "2021" in r.templates]
-    t3 = _t3_values(rng, rows_2021, carry.carried_over[:6] if carry else None)
+    t3_codes = [r.code for r in catalog.T3_ROWS if template in r.templates]
+    t3 = _t3_values(rng, t3_codes, carry.carried_over[:6] if carry else None, template)
     t4 = {g.code: [rng.randint(0, 2) for _ in range(4)] for g in catalog.T4_GROUPS}
     t4 = {g: [*v, sum(v)] for g, v in t4.items()}
     t2 = {
-        f"t2.{r.code}.{c.code}": float(rng.randint(0, 40))
+        f"t2.{r.code}.{c.code}": _t2_value(rng, c.code, plain=layout == "glued")
         for r in catalog.T2_ROWS
-        if r.template == "2021"
+        if r.template == template
         for c in r.columns
     }
     if carry:
@@ -250,17 +289,20 @@ def generate(
         "other_no_correction": "(六)其他处理",
     }
     t3_rows: list[tuple[str, list[str]]] = [("申请人情况", [c.label_zh for c in catalog.T3_COLUMNS])]
-    for code in rows_2021:
-        if code in headers:
+    for code in t3_codes:
+        if code in headers and (code != "other_no_correction" or template == "2021"):
             t3_rows.append((headers[code], []))
         t3_rows.append((labels[code], [str(v) for v in t3[code]]))
-    t2_rows: list[tuple[str, list[str]]] = [("信息内容", ["本年制发件数", "本年废止件数", "现行有效件数"])]
+    t2_rows: list[tuple[str, list[str]]] = []
     for r in catalog.T2_ROWS:
-        if r.template == "2021":
+        if r.template == template:
+            header = ("信息内容", [c.label_zh for c in r.columns])
+            if not t2_rows or [c for c in t2_rows if not c[1][0][:1].isdigit() and c[0] == "信息内容"][-1] != header:
+                t2_rows.append(header)
             t2_rows.append((r.label_zh, [t2_shown[f"t2.{r.code}.{c.code}"] for c in r.columns]))
     t4_rows: list[tuple[str, list[str]]] = [
         ("行政复议", ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]),
-        ("数据" if layout != "flat" else "", [str(v) for g in catalog.T4_GROUPS for v in t4[g.code]]),
+        ("数据" if layout not in ("flat", "glued") else "", [str(v) for g in catalog.T4_GROUPS for v in t4[g.code]]),
     ]
 
     # ---------------------------------------------------------------- prose and dates
@@ -293,6 +335,25 @@ def generate(
     adopted = rng.randint(5, base - 1)
     share = round(adopted / base * 100, 1) + (7 if fault == "PERCENT_MISMATCH" else 0)
     training_year = year + 1 if fault == "FUTURE_YEAR_REFERENCE" else year
+    press, interviews, proactive = rng.randint(1, 12), rng.randint(1, 30), rng.randint(100, 5000)
+    press_text = _cn(press) if rng.random() < 0.5 else str(press)
+    reconsideration = t4["reconsideration"][4]
+    stated = [
+        rng.choice([f"全年举办新闻发布会{press_text}场。", f"共召开新闻发布会{press_text}场,及时发布权威信息。"]),
+        rng.choice([f"开展在线访谈{interviews}期。", f"组织负责人在线访谈{interviews}期,回应关切。"]),
+        rng.choice([f"全年主动公开政府信息{proactive}条。", f"通过门户网站主动公开政府信息{proactive}条。"]),
+        f"本年度因政府信息公开申请提起行政复议{reconsideration}件。",
+    ]
+    prose_truth = {
+        "text.press_conferences": float(press),
+        "text.online_interviews": float(interviews),
+        "text.proactive_items": float(proactive),
+        "text.reconsideration_cases": float(reconsideration),
+        "text.policy_interpretations": float(interpretations),
+        "text.fees_yuan": 0.0,
+    }
+    if fault != "PLACEHOLDER_FIGURE":
+        prose_truth["text.requests_received"] = float(int(requests_text))
     prose = carry.prose if (carry and carry.prose and fault == "COPIED_FROM_PRIOR_YEAR") else _prose(rng, 16)
     overview = [
         f"{body_year}年,{prose[0]}",
@@ -300,11 +361,12 @@ def generate(
         f"{body_year}年,共发布政策解读{interpretations}篇,其中文字解读{parts[0]}篇、图解{parts[1]}篇。",
         f"全年共收到意见建议{base}件,已采纳{adopted}件,占{share:g}%。",
         f"{training_year}年3月,本机关组织开展了政务公开专题培训。",
+        *stated,
         *prose[1:8],
     ]
     if fault == "GARBLED_TEXT":
         overview.append(MOJIBAKE)
-    citation = "国办公开办函〔2021〕30号"
+    citation = "国办公开办函〔2021〕30号" if template == "2021" else "国办公开办函〔2019〕60号"
     paragraphs = [
         title,
         f"本报告依据《中华人民共和国政府信息公开条例》和{citation}编制,{period}如有疑问请联系{contact}。",
@@ -325,7 +387,7 @@ def generate(
     if layout == "html":
         body = "".join(p if p.startswith("<table") else f"<p>{html.escape(p)}</p>" for p in text.split("\n\n"))
         text = f"<html><head><script>var x = '<td>1</td>';</script></head><body>{body}</body></html>"
-    name = f"gen_{seed}_{index:05d}_{layout}_{fault or 'clean'}.{'html' if layout == 'html' else 'txt'}"
+    name = f"gen_{seed}_{index:05d}_{layout}_{template}_{fault or 'clean'}.{'html' if layout == 'html' else 'txt'}"
     generated = Generated(
         name,
         text,
@@ -337,9 +399,32 @@ def generate(
         expected,
         fault=fault,
     )
-    in_force = {k: t2[f"t2.{k}.in_force"] for k in ("regulations", "normative_documents")}
+    in_force = {k: t2.get(f"t2.{k}.in_force", 0.0) for k in ("regulations", "normative_documents")}
     generated.carry = Carry(t3["carried_forward"], in_force, prose)
+    generated.template = template
+    generated.prose_truth = prose_truth
     return generated
+
+
+def _t2_value(rng: random.Random, column: str, plain: bool = False) -> float:
+    """A table-2 cell; `plain` (glued pages) keeps to whole non-negative numbers, as a lone digit
+    run cannot carry a sign or a decimal point."""
+    if column == "items_change":
+        return float(rng.randint(0 if plain else -5, 5))  # 本年增/减 may be negative
+    if column == "amount":
+        return float(rng.randint(0, 500)) if plain else round(rng.uniform(0, 500), 1)  # 万元
+    return float(rng.randint(0, 40))
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _cn(number: int) -> str:
+    """12 → 十二, 7 → 七: how reports write small counts in words."""
+    if number < 10:
+        return _CN_DIGITS[number]
+    tens, ones = divmod(number, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
 
 
 def generate_case(index: int, layout: str, fault: str | None, seed: int = 0) -> list[Generated]:

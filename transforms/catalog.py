@@ -197,7 +197,10 @@ class TextMetric:
     zero_patterns: tuple[str, ...] = ()
 
 
-_N = r"(?P<q1>近|约|逾|超过)?(?P<n>\d+(?:\.\d+)?|[Xx×]{1,3})(?P<q2>余|多)?"
+# Chinese numerals as figures (三个街道, 收到申请十二件); a lone 一 before 个 is an article, and 第三次 an
+# ordinal: both are told apart where figures are read.
+CN_NUMERAL = r"[零〇一二两三四五六七八九十百千万]+"
+_N = r"(?P<q1>近|约|逾|超过)?(?P<n>\d+(?:\.\d+)?|[Xx×]{1,3}|" + CN_NUMERAL + r")(?P<q2>余|多)?"
 
 TEXT_METRICS: tuple[TextMetric, ...] = (
     TextMetric(
@@ -285,7 +288,7 @@ FIGURE_UNITS: tuple[str, ...] = (
     "个工作日",
 )
 FIGURE_PATTERN = (
-    r"(?P<q1>近|约|逾|超过)?(?P<n>\d+(?:\.\d+)?|[Xx]{2,3}|×{2,3})(?P<q2>余|多)?"
+    r"(?P<q1>近|约|逾|超过)?(?P<n>\d+(?:\.\d+)?|[Xx]{2,3}|×{2,3}|" + CN_NUMERAL + r")(?P<q2>余|多)?"
     r"(?P<unit>" + "|".join(sorted(FIGURE_UNITS, key=len, reverse=True)) + ")"
 )
 APPROX_QUALIFIERS = ("近", "约", "逾", "超过", "余", "多")

@@ -71,12 +71,40 @@ def sentence_around(text: str, start: int, end: int) -> str:
     return sentence
 
 
+def number_value(raw: str) -> float | None:
+    """An Arabic or Chinese numeral's value (cn2an for 三, 十二, 两百); None if it is no number."""
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    import cn2an  # maintained converter; imported only for the rare Chinese-numeral figure
+
+    try:
+        return float(cn2an.cn2an(raw, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
 def _value(match: re.Match[str]) -> tuple[float | None, str]:
     raw = match.group("n")
     if _PLACEHOLDER.match(raw):
         return None, "placeholder"
     qualifier = "approx" if (match.group("q1") or match.group("q2")) else "exact"
-    return float(raw), qualifier
+    return number_value(raw), qualifier
+
+
+def _not_a_figure(text: str, match: re.Match[str]) -> bool:
+    """Ordinals (第三次), the article 一个, and digits glued to a longer number are no figures."""
+    start = match.start("n")
+    raw = match.group("n")
+    if start > 0 and (text[start - 1].isdigit() or text[start - 1] in ".-/第"):
+        return True
+    if raw[0] in "零〇一二两三四五六七八九十百千万":
+        if raw == "一" and match.group("unit") in ("个", "项", "次", "批", "家"):
+            return True
+        if start > 0 and text[start - 1] in "零〇一二两三四五六七八九十百千万":
+            return True
+    return number_value(raw) is None and not _PLACEHOLDER.match(raw)
 
 
 def mask_quoted(text: str) -> str:
@@ -137,8 +165,7 @@ def extract_figures(
 ) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for m in _FIGURE.finditer(text):
-        # A digit run glued to a longer number or a date is not a figure of its own.
-        if m.start() > 0 and (text[m.start() - 1].isdigit() or text[m.start() - 1] in ".-/"):
+        if _not_a_figure(text, m):
             continue
         value, qualifier = _value(m)
         rows.append(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from transforms import catalog
+from transforms import catalog, glued
 
 TABLE_SCHEMA = {
     "report_id": pl.String,
@@ -26,6 +26,8 @@ TABLE_SCHEMA = {
     "cells_read": pl.Int32,
     "cells_recovered": pl.Int32,
     "cells_missing": pl.List(pl.String),
+    "split_constraints": pl.List(pl.String),
+    "split_ambiguous": pl.List(pl.String),
 }
 CELL_SCHEMA = {
     "report_id": pl.String,
@@ -42,6 +44,8 @@ MISSING_MARKS = frozenset({"/", "／", "-", "—", "–", "--", "——", "无",
 _RULE = re.compile(r"^:?-{3,}:?$")
 _TRAILING_NUMBERS = re.compile(r"^(.*?[^\d\s.\-])\s+((?:(?:-?\d+(?:\.\d+)?|/|—|-)\s*)+)$")
 _CELL_SPLIT = re.compile(r"\t|\||\s{2,}")
+# A row whose cells lost every separator: label words, then one run of digits (…申请数量713000074).
+_GLUED = re.compile(r"^(.*[\u4e00-\u9fff)）”\"])(\d+)$")
 _REGION_LINES = 2000  # how far (in lines, blank ones included) a table may extend past its anchor
 
 
@@ -61,6 +65,7 @@ class Group:
     label_lines: set[int] = field(default_factory=set)
     offset: int = 0
     raw: list[str] = field(default_factory=list)
+    glued: str = ""  # digits of cells that lost their separators, split later by the table's arithmetic
 
 
 def _value_token(piece: str, line: int, offset: int) -> Token:
@@ -87,6 +92,11 @@ def tokenize(lines: list[str], first_line: int, offsets: list[int]) -> list[Toke
                 tokens.append(Token("label", trailing.group(1).strip(), number, offset))
                 tokens.extend(_value_token(x, number, offset) for x in trailing.group(2).split())
                 continue
+            glued = _GLUED.match(piece)
+            if glued:
+                tokens.append(Token("label", glued.group(1), number, offset))
+                tokens.append(Token("glued", glued.group(2), number, offset))
+                continue
             tokens.append(Token("label", piece, number, offset))
     return tokens
 
@@ -96,11 +106,18 @@ def group_tokens(tokens: list[Token]) -> list[Group]:
     current: Group | None = None
     for token in tokens:
         if token.kind == "label":
-            if current is None or current.values:
+            if current is None or current.values or current.glued:
                 current = Group(label="", offset=token.offset)
                 groups.append(current)
             current.label += token.text
             current.label_lines.add(token.line)
+        elif token.kind == "glued":
+            if current is None:
+                current = Group(label="", offset=token.offset)
+                groups.append(current)
+            current.glued = token.text
+            current.raw.append(token.text)
+            current.lines.add(token.line)
         else:
             if current is None:
                 current = Group(label="", offset=token.offset)
@@ -159,12 +176,19 @@ def _evidence(group: Group) -> str:
     return (group.label[-80:] + " | " + " ".join(group.raw))[:200]
 
 
+def _lone_run_is_glued(group: Group, width: int) -> None:
+    """A single digit run standing where `width` cells belong (a flattened glued row) is glued."""
+    if width > 1 and len(group.values) == 1 and group.raw and group.raw[0].isdigit() and len(group.raw[0]) >= width:
+        group.glued, group.values = group.raw[0], []
+
+
 def read_t3(region: Region) -> tuple[dict[str, tuple[list[float | None], Group]], list[Group]]:
     groups = group_tokens(tokenize(region.lines, region.first_line, region.offsets))
     rows: dict[str, tuple[list[float | None], Group]] = {}
     for group in groups:
-        if not group.values or not group.label:
+        if not (group.values or group.glued) or not group.label:
             continue
+        _lone_run_is_glued(group, len(catalog.T3_COLUMNS))
         code = best_match(group.label, _T3_ROWS)
         if code and code not in rows:
             rows[code] = (group.values[: len(catalog.T3_COLUMNS)], group)
@@ -195,6 +219,9 @@ class Reading:
     cells: list[dict[str, object]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     expected: int = 0
+    recovered: int = 0  # cells whose values came from cutting glued digits
+    constraints: list[str] = field(default_factory=list)  # what decided the cuts
+    ambiguous: list[str] = field(default_factory=list)  # glued rows left missing, and why
 
     def cell(self, metric: str, value: float | None, unit: str, offset: int | None, evidence: str) -> None:
         self.expected += 1
@@ -221,8 +248,10 @@ class Reading:
             "start_char": start_char,
             "cells_expected": self.expected,
             "cells_read": len(self.cells),
-            "cells_recovered": 0,
+            "cells_recovered": self.recovered,
             "cells_missing": self.missing,
+            "split_constraints": self.constraints,
+            "split_ambiguous": self.ambiguous,
         }
 
 
@@ -233,6 +262,46 @@ def _line_offsets(lines: list[str]) -> list[int]:
         offsets.append(position)
         position += len(line) + 1
     return offsets
+
+
+def _recover_t3(
+    rows: dict[str, tuple[list[float | None], Group]], template: str, reading: Reading, prose_total: float | None
+) -> int:
+    """Cut glued rows into cells by the table's arithmetic; returns how many cells were recovered."""
+    width = len(catalog.T3_COLUMNS)
+    options = {
+        code: glued.candidates(group.glued, width, row_total=True)
+        for code, (values, group) in rows.items()
+        if group.glued and not values
+    }
+    if not options:
+        return 0
+    known = {code: tuple(values) for code, (values, group) in rows.items() if len(values) == width}
+    outcomes = list(catalog.T3_OUTCOME_ROWS[template])
+    equations = [
+        ("results_sum", ["results_total"], outcomes),
+        ("balance", ["new_received", "carried_over"], ["results_total", "carried_forward"]),
+    ]
+    resolution = glued.resolve(options, known, equations)
+    if "new_received" in resolution.ambiguous and prose_total is not None:
+        # The prose's 收到申请N件 is the row's total: keep the cuts that agree with it.
+        options["new_received"] = [c for c in options["new_received"] if c[-1] == prose_total]
+        resolution = glued.resolve(options, known, equations)
+        resolution.constraints.append("prose:text.requests_received")
+    for code, cut in resolution.values.items():
+        rows[code] = ([float(x) for x in cut], rows[code][1])
+    reading.constraints.extend(c for c in resolution.constraints if c not in reading.constraints)
+    reading.ambiguous.extend(f"t3.{code}: {n} cuts fit" for code, n in resolution.ambiguous.items())
+    return len(resolution.values) * width
+
+
+def _prose_requests(lines: list[str]) -> float | None:
+    """收到/受理申请N件 in the prose: a hint for cutting a glued 本年新收 row."""
+    from transforms.figures import extract_text_metrics
+
+    metrics, _ = extract_text_metrics("", "\n".join(lines), [])
+    found = [m["value"] for m in metrics if m["metric"] == "text.requests_received" and m["qualifier"] == "exact"]
+    return float(found[0]) if found else None
 
 
 def _read_t3(
@@ -250,6 +319,7 @@ def _read_t3(
     template = (
         "2021" if any(code in rows for code in ("other_no_correction", "other_misc", "other_unpaid_fee")) else "2019"
     )
+    recovered = _recover_t3(rows, template, reading, _prose_requests(lines))
     for row in (r for r in catalog.T3_ROWS if template in r.templates):
         values, group = rows.get(row.code, ([], None))
         for index, column in enumerate(catalog.T3_COLUMNS):
@@ -263,7 +333,8 @@ def _read_t3(
     last = rows.get("carried_forward", (None, None))[1]
     end = max(last.lines) + 1 if last and last.lines else region.first_line + len(region.lines)
     used = [g for _, g in rows.values()]
-    layout = layout_of(used, region.lines[: end - region.first_line], is_html)
+    layout = "glued" if recovered else layout_of(used, region.lines[: end - region.first_line], is_html)
+    reading.recovered = recovered
     return reading, reading.table(layout, offsets[anchor]), end
 
 
@@ -282,11 +353,26 @@ def _read_t2(
     patterns = [(r.code, re.compile(r.pattern)) for r in t2_rows]
     found: dict[str, Group] = {}
     for group in group_tokens(tokenize(region.lines, region.first_line, region.offsets)):
-        code = best_match(group.label, patterns) if group.values and group.label else None
+        code = best_match(group.label, patterns) if (group.values or group.glued) and group.label else None
         if code and code not in found:
+            _lone_run_is_glued(group, len(next(r for r in t2_rows if r.code == code).columns))
             found[code] = group
     if not found:
         return reading, None
+    # Glued rows: table 2 has no row totals, so a run is cut only when a single cut exists
+    # (one cell, or one digit per cell); otherwise its cells stay missing.
+    for t2 in t2_rows:
+        group = found.get(t2.code)
+        if group is None or not group.glued or group.values:
+            continue
+        options = glued.candidates(group.glued, len(t2.columns), row_total=False)
+        if len(options) == 1:
+            group.values = [float(x) for x in options[0]]
+            reading.recovered += len(t2.columns)
+            if "single_cut" not in reading.constraints:
+                reading.constraints.append("single_cut")
+        else:
+            reading.ambiguous.append(f"t2.{t2.code}: {len(options)} cuts fit")
     for t2 in t2_rows:
         group = found.get(t2.code)
         for index, column in enumerate(t2.columns):
@@ -298,7 +384,8 @@ def _read_t2(
                 group.offset if group else None,
                 _evidence(group) if group else "",
             )
-    return reading, reading.table(layout_of(list(found.values()), region.lines, is_html), offsets[anchor])
+    layout = "glued" if any(g.glued for g in found.values()) else layout_of(list(found.values()), region.lines, is_html)
+    return reading, reading.table(layout, offsets[anchor])
 
 
 T4_CELLS = len(catalog.T4_GROUPS) * len(catalog.T4_COLUMNS)
@@ -316,14 +403,32 @@ def _read_t4(
         return reading, None
     region = _region(lines, offsets, anchor, anchor + 80)
     values: list[Token] = []
+    glued_digits = ""
     for token in tokenize(region.lines, region.first_line, region.offsets):
         if token.kind == "label":
             if values:
                 break
             continue
+        if token.kind == "glued":
+            if values:
+                break
+            glued_digits, glued_token = token.text, token
+            break
         values.append(token)
         if len(values) == T4_CELLS:
             break
+    if len(values) == 1 and values[0].text.isdigit() and len(values[0].text) >= T4_CELLS:
+        glued_digits, glued_token = values[0].text, values[0]
+    if glued_digits:
+        # Cut the run into 15 cells, each group's total being the sum of its four results.
+        options = glued.t4_candidates(glued_digits, len(catalog.T4_GROUPS), len(catalog.T4_COLUMNS))
+        if len(options) == 1:
+            values = [Token("number", str(x), glued_token.line, glued_token.offset) for x in options[0]]
+            reading.recovered = T4_CELLS
+            reading.constraints.append("group_total")
+        else:
+            values = [Token("missing", "", glued_token.line, glued_token.offset)] * T4_CELLS
+            reading.ambiguous.append(f"t4: {len(options)} cuts fit")
     if len(values) < len(catalog.T4_COLUMNS):
         return reading, None
     evidence = ("行政复议/行政诉讼 | " + " ".join(v.text for v in values))[:200]
@@ -334,7 +439,16 @@ def _read_t4(
             value = float(token.text) if token is not None and token.kind == "number" else None
             reading.cell(f"t4.{group.code}.{column.code}", value, "件", token.offset if token else None, evidence)
     grid = len({v.line for v in values}) <= 3
-    layout = "html" if is_html and grid else ("grid" if grid else "flat")
+    markdown = sum(1 for line in region.lines if line.strip().startswith("|")) >= 2
+    layout = (
+        "glued"
+        if glued_digits
+        else "html"
+        if is_html and grid
+        else "markdown"
+        if markdown
+        else ("grid" if grid else "flat")
+    )
     return reading, reading.table(layout, offsets[anchor])
 
 

@@ -212,3 +212,6 @@ CREATE TABLE IF NOT EXISTS metrics.dated_statements (
     sentence VARCHAR NOT NULL,
     PRIMARY KEY (report_id, start_char)
 );
+-- How glued rows were cut: the constraints that decided the cuts, and the rows left missing.
+ALTER TABLE segmented.tables ADD COLUMN IF NOT EXISTS split_constraints VARCHAR[];
+ALTER TABLE segmented.tables ADD COLUMN IF NOT EXISTS split_ambiguous VARCHAR[];

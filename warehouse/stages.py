@@ -273,6 +273,8 @@ def segment_pending(con: duckdb.DuckDBPyConnection, now: datetime, batch_size: i
                     "cells_recovered",
                     "start_char",
                     "cells_missing",
+                    "split_constraints",
+                    "split_ambiguous",
                 ),
             ),
         )

@@ -1,0 +1,154 @@
+"""Recovering table rows whose cells lost every separator (`…申请数量713000074` = 71, 3, 0, 0, 0, 0, 74).
+
+A digit run is cut into the row's cells in every way that the table's own arithmetic allows: the
+row total equals the sum of its columns, a table-4 group's total the sum of its parts, and, down
+table 3, 办理结果总计 the sum of the outcome rows and 新收 + 结转 = 总计 + 结转下年度 in every
+column. A row's cells are kept only when exactly one cut survives; the constraints that decided it
+are recorded, because the reconciliation rules are then satisfied by construction for that row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import product
+
+MAX_CELL_DIGITS = 7  # no count in these tables runs to eight digits
+MAX_CANDIDATES = 5000  # a run with more cuts than this is not worth resolving: left missing
+
+
+def cuts(
+    digits: str, parts: int, accept: Callable[[tuple[int, ...]], bool] | None = None, group: int | None = None
+) -> Iterator[tuple[int, ...]]:
+    """Every way to cut `digits` into `parts` numbers without leading zeros. With `group`, `accept` is
+    checked on each completed group of that many numbers (pruning early); else on the whole cut."""
+
+    def walk(start: int, done: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
+        if group and done and len(done) % group == 0 and accept and not accept(done[-group:]):
+            return
+        if len(done) == parts:
+            if start == len(digits) and (group or accept is None or accept(done)):
+                yield done
+            return
+        remaining_parts = parts - len(done)
+        remaining_digits = len(digits) - start
+        if remaining_digits < remaining_parts or remaining_digits > remaining_parts * MAX_CELL_DIGITS:
+            return
+        limit = 1 if digits[start] == "0" else MAX_CELL_DIGITS
+        for width in range(1, min(limit, remaining_digits - remaining_parts + 1) + 1):
+            yield from walk(start + width, (*done, int(digits[start : start + width])))
+
+    yield from walk(0, ())
+
+
+def total_is_sum(values: tuple[int, ...]) -> bool:
+    return values[-1] == sum(values[:-1])
+
+
+def candidates(digits: str, parts: int, row_total: bool) -> list[tuple[int, ...]]:
+    found: list[tuple[int, ...]] = []
+    for cut in cuts(digits, parts, total_is_sum if row_total else None):
+        found.append(cut)
+        if len(found) > MAX_CANDIDATES:
+            break
+    return found
+
+
+def t4_candidates(digits: str, groups: int = 3, per_group: int = 5) -> list[tuple[int, ...]]:
+    return list(cuts(digits, groups * per_group, total_is_sum, group=per_group))
+
+
+@dataclass
+class Resolution:
+    values: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    ambiguous: dict[str, int] = field(default_factory=dict)  # row → how many cuts still fit
+    constraints: list[str] = field(default_factory=list)
+
+
+def resolve(
+    options: dict[str, list[tuple[int, ...]]],
+    known: dict[str, tuple[float | None, ...]],
+    equations: list[tuple[str, list[str], list[str]]],
+) -> Resolution:
+    """Pick each glued row's cut. `options`: glued row → cuts that fit the row itself; `known`: rows
+    read normally; `equations`: (name, left rows, right rows) with Σ left = Σ right in every column."""
+    resolution = Resolution()
+    open_rows = dict(options)
+    for row, cuts_ in list(open_rows.items()):
+        if len(cuts_) == 1:
+            resolution.values[row] = cuts_[0]
+            del open_rows[row]
+        elif not cuts_:  # no cut fits the row itself: its cells stay missing
+            resolution.ambiguous[row] = 0
+            del open_rows[row]
+    if any(len(c) == 1 for c in options.values()):
+        resolution.constraints.append("row_total")
+    progress = True
+    while open_rows and progress:
+        progress = False
+        for name, left, right in equations:
+            unknown = [r for r in left + right if r in open_rows]
+            if len(unknown) != 1:
+                continue
+            row = unknown[0]
+            vectors = {r: resolution.values.get(r) or known.get(r) for r in left + right if r != row}
+            if any(v is None or any(x is None for x in v) for v in vectors.values()):
+                continue
+            width = len(open_rows[row][0])
+            sign = 1 if row in left else -1
+            required = tuple(
+                sign * (sum(vectors[r][i] for r in right if r != row) - sum(vectors[r][i] for r in left if r != row))
+                for i in range(width)
+            )
+            fitting = [c for c in open_rows[row] if c == required]
+            open_rows[row] = fitting
+            if len(fitting) <= 1:
+                if fitting:
+                    resolution.values[row] = fitting[0]
+                    resolution.constraints.append(name)
+                del open_rows[row]
+                progress = True
+    if open_rows:
+        _joint(open_rows, resolution, known, equations)
+    resolution.ambiguous.update({row: len(c) for row, c in open_rows.items()})
+    return resolution
+
+
+MAX_JOINT_COMBINATIONS = 20_000
+
+
+def _joint(
+    open_rows: dict[str, list[tuple[int, ...]]],
+    resolution: Resolution,
+    known: dict[str, tuple[float | None, ...]],
+    equations: list[tuple[str, list[str], list[str]]],
+) -> None:
+    """Rows no single equation settles: try their cuts together; keep a combination only if it is
+    the one combination that satisfies every equation all of whose rows are known."""
+    rows = sorted(open_rows)
+    total = 1
+    for row in rows:
+        total *= len(open_rows[row])
+    if total > MAX_JOINT_COMBINATIONS:
+        return
+    fitting: list[tuple[tuple[int, ...], ...]] = []
+    for combination in product(*(open_rows[row] for row in rows)):
+        values = {**known, **resolution.values, **dict(zip(rows, combination, strict=True))}
+        if all(_holds(values, left, right) for _, left, right in equations):
+            fitting.append(combination)
+            if len(fitting) > 1:
+                return
+    if len(fitting) == 1:
+        for row, cut in zip(rows, fitting[0], strict=True):
+            resolution.values[row] = cut
+            del open_rows[row]
+        resolution.constraints.append("joint")
+
+
+def _holds(values: dict[str, tuple[float | None, ...]], left: list[str], right: list[str]) -> bool:
+    """An equation holds, or cannot be judged because one of its rows is unknown."""
+    vectors = [values.get(r) for r in left + right]
+    if any(v is None or any(x is None for x in v) for v in vectors):
+        return True
+    width = len(vectors[0])
+    return all(sum(values[r][i] for r in left) == sum(values[r][i] for r in right) for i in range(width))
