@@ -1,0 +1,81 @@
+"""Accuracy of the table reader and the prose metrics on generated reports, per layout and format.
+
+usage: python -m benchmarks.table_accuracy [REPORTS_PER_COMBINATION] [SEED]
+Runs the pure transforms (clean → tables, prose) on generated reports of every layout × format
+(wrapped labels, rowspan/colspan HTML, glued rows) and prints, per combination: cell accuracy
+(cells read right / cells in the report), precision (cells read right / cells read), cells
+recovered from glued digits, and prose-metric accuracy. Also checks the bundled sample 001.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import polars as pl
+
+from tests.generator import ALL_LAYOUTS, TEMPLATES, generate
+from transforms.clean import clean_reports
+from transforms.figures import extract_text_metrics
+from transforms.tables import read_tables
+
+SAMPLE_001 = Path(__file__).resolve().parent.parent / "samples" / "001_67c1420167c13949.txt"
+
+
+def _clean(text: str, media_type: str) -> str:
+    return clean_reports(pl.DataFrame({"report_id": ["r"], "media_type": [media_type], "text": [text]}))["text"][0]
+
+
+def measure(per_combination: int, seed: int) -> dict[tuple[str, str], dict[str, int]]:
+    results: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for layout in ALL_LAYOUTS:
+        for template in TEMPLATES:
+            counts = results[(layout, template)]
+            for index in range(per_combination):
+                report = generate(index, layout, None, seed, template=template)
+                media_type = "text/html" if layout == "html" else "text/plain"
+                text = _clean(report.text, media_type)
+                tables, cells = read_tables("r", text, layout == "html")
+                got = {c["metric"]: c["value"] for c in cells}
+                counts["cells"] += len(report.truth)
+                counts["read"] += len(got)
+                counts["right"] += sum(1 for k, v in report.truth.items() if got.get(k) == v)
+                counts["wrong"] += sum(1 for k, v in got.items() if report.truth.get(k) != v)
+                counts["recovered"] += sum(int(t["cells_recovered"]) for t in tables)
+                prose, _ = extract_text_metrics("r", text, [])
+                stated = {m["metric"]: m["value"] for m in prose}
+                counts["prose"] += len(report.prose_truth)
+                counts["prose_right"] += sum(1 for k, v in report.prose_truth.items() if stated.get(k) == v)
+    return results
+
+
+def main() -> int:
+    per_combination = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    results = measure(per_combination, seed)
+    print(f"{per_combination} reports per layout × format, seed {seed}")
+    print(f"{'layout':<9} {'format':<6} {'cells':>7} {'accuracy':>8} {'precision':>9} {'recovered':>9} {'prose':>7}")
+    totals: dict[str, int] = defaultdict(int)
+    for (layout, template), c in sorted(results.items()):
+        for key, value in c.items():
+            totals[key] += value
+        print(
+            f"{layout:<9} {template:<6} {c['cells']:>7} {c['right'] / c['cells']:>8.4f} "
+            f"{(c['read'] - c['wrong']) / max(c['read'], 1):>9.4f} {c['recovered']:>9} "
+            f"{c['prose_right'] / c['prose']:>7.4f}"
+        )
+    print(
+        f"{'all':<16} {totals['cells']:>7} {totals['right'] / totals['cells']:>8.4f} "
+        f"{(totals['read'] - totals['wrong']) / max(totals['read'], 1):>9.4f} {totals['recovered']:>9} "
+        f"{totals['prose_right'] / totals['prose']:>7.4f}"
+    )
+    tables, cells = read_tables("001", _clean(SAMPLE_001.read_text(encoding="utf-8"), "text/plain"))
+    read = sum(int(t["cells_read"]) for t in tables)
+    expected = sum(int(t["cells_expected"]) for t in tables)
+    print(f"sample 001: {read}/{expected} cells read")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
