@@ -70,7 +70,7 @@ def main() -> int:
         f"{(totals['read'] - totals['wrong']) / max(totals['read'], 1):>9.4f} {totals['recovered']:>9} "
         f"{totals['prose_right'] / totals['prose']:>7.4f}"
     )
-    tables, cells = read_tables("001", _clean(SAMPLE_001.read_text(encoding="utf-8"), "text/plain"))
+    tables, _cells = read_tables("001", _clean(SAMPLE_001.read_text(encoding="utf-8"), "text/plain"))
     read = sum(int(t["cells_read"]) for t in tables)
     expected = sum(int(t["cells_expected"]) for t in tables)
     print(f"sample 001: {read}/{expected} cells read")
