@@ -1,6 +1,9 @@
 """One asset per stage of the contract. Each opens the run's staging warehouse, calls its stage
 function, and reports counts; the last stage of the run publishes the warehouse."""
 
+import resource
+import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +38,12 @@ PREVIEWS: dict[str, str] = {
 }
 
 
+def _peak_rss_mb() -> float:
+    """The process's peak resident memory so far (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 / (1024 if sys.platform == "darwin" else 1)
+
+
 def _is_last_stage(context: AssetExecutionContext, name: str) -> bool:
     selection = context.run.asset_selection
     selected = {key.path[-1] for key in selection} if selection else set(STAGE_ORDER)
@@ -50,17 +59,26 @@ def _run_stage(
     total_table: str,
 ) -> MaterializeResult:
     store = warehouse.store()
+    started_at = time.time()
     with store.write(context.run.run_id) as con:
         stats = work(con)
+        work_seconds = time.time() - started_at
         total = con.execute(f"SELECT count(*) FROM {total_table}").fetchall()[0][0]
         preview = con.sql(PREVIEWS[name] + f" LIMIT {PREVIEW_ROWS}").pl() if name in PREVIEWS else None
     context.log.info(f"{name}: processed {stats.processed} report(s); rows written {stats.rows}; {stats.counts}")
     published = _is_last_stage(context, name) and store.publish(context.run.run_id)
     if published:
         context.log.info(f"published {store.path}")
+    finished_at = time.time()
     metadata: dict[str, Any] = {
         "dagster/row_count": int(total),
         "reports_processed": stats.processed,
+        # Where the time goes, per stage, in the UI (benchmarks/scale.py reads the same numbers).
+        "seconds": round(work_seconds, 3),
+        "docs_per_second": round(stats.processed / work_seconds, 1) if work_seconds > 0 else 0.0,
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "started_at": started_at,
+        "finished_at": finished_at,
         **{f"rows_written.{table}": n for table, n in stats.rows.items()},
         **{key: n for key, n in stats.counts.items()},
         "warehouse": MetadataValue.path(str(store.path)),

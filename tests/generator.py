@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import html
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -99,6 +100,9 @@ class Generated:
     carry: Carry | None = None  # what this report fixes for the same agency's next year
     template: str = "2021"
     prose_truth: dict[str, float] = field(default_factory=dict)  # text.* metrics the prose states
+    published: date | None = None  # the date the report carries (header 发布日期, else its signature)
+    doc_type: str = "annual_report"
+    noises: tuple[str, ...] = ()  # the website and file damage rendered on top (tests/noise.py)
 
     @property
     def data(self) -> bytes:
@@ -403,6 +407,9 @@ def generate(
     generated.carry = Carry(t3["carried_forward"], in_force, prose)
     generated.template = template
     generated.prose_truth = prose_truth
+    signed_year, signed_month, signed_day = (int(x) for x in re.findall(r"\d+", signed))
+    generated.published = date(signed_year, signed_month, signed_day)
+    generated.doc_type = "work_plan" if fault == "NOT_ANNUAL_REPORT" else "annual_report"
     return generated
 
 

@@ -26,7 +26,7 @@ def test_decode_by_content() -> None:
     assert decode(REPORT_TEXT.encode("gb18030")) == (REPORT_TEXT, "gb18030")
     traditional = "張店區發改局2017年政府信息公開工作年度報告,全年沒有收到申請。"
     assert decode(traditional.encode("big5")) == (traditional, "big5")
-    assert decode(b"\xef\xbb\xbf" + REPORT_TEXT.encode()) == (REPORT_TEXT, "utf-8")
+    assert decode(b"\xef\xbb\xbf" + REPORT_TEXT.encode()) == (REPORT_TEXT, "utf-8-sig")
     assert decode(REPORT_TEXT.encode("utf-16")) == (REPORT_TEXT, "utf-16")
     assert decode(bytes([0x81, 0x30, 0xFF, 0xFE, 0x80]) * 50) is None
 

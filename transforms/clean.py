@@ -10,10 +10,13 @@ document calls, made only for the documents that need them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import polars as pl
 
+from transforms import mojibake
 from transforms import patterns as p
 
 FIXES: tuple[str, ...] = (
@@ -173,7 +176,11 @@ def _strip_navigation(text: str) -> str:
 
 
 _HEADING_START = re.compile("|".join(f"(?:{pat})" for _, pat in p.HEADING_NUMBERING))
-_WRAP_MIN_CHARS = 40
+# A PDF page of Chinese text breaks lines at 25–40 characters; a shorter line ended on purpose.
+_WRAP_MIN_CHARS = 22
+_ENDS_WITH_DATE = re.compile(rf"(?:{p.CN_DATE}|{p.ARABIC_DATE})$")
+# A title line is never continued by the paragraph under it.
+_TITLE_LINE = re.compile(rf"{p.ANNUAL_REPORT_TITLE}|{p.WORK_PLAN_TITLE}|{p.NOTICE_TITLE}")
 _SENTENCE_END = "。！？；：:;!?”」』)）》"
 
 
@@ -186,7 +193,14 @@ def join_hard_wraps(text: str) -> str:
     while i < len(lines):
         line = lines[i]
         stripped = line.rstrip()
-        if len(stripped) >= _WRAP_MIN_CHARS and "\t" not in stripped and "\u4e00" <= stripped[-1] <= "\u9fff":
+        if (
+            len(stripped) >= _WRAP_MIN_CHARS
+            and "\t" not in stripped
+            and "\u4e00" <= stripped[-1] <= "\u9fff"
+            and not (_HEADING_START.match(stripped.lstrip()) and "。" not in stripped)  # a heading line
+            and not _TITLE_LINE.search(stripped)
+            and not _ENDS_WITH_DATE.search(stripped)  # a signature
+        ):
             k = i + 1
             if k < len(lines) and not lines[k].strip() and k + 1 < len(lines):
                 k += 1
@@ -195,6 +209,7 @@ def join_hard_wraps(text: str) -> str:
                 nxt
                 and "\u4e00" <= nxt[0] <= "\u9fff"
                 and not _HEADING_START.match(nxt)
+                and not _TITLE_LINE.search(nxt)
                 and "\t" not in nxt
                 and ((len(nxt) >= 2 and nxt[1] in "。，,；;") or len(nxt) > 10)
             ):
@@ -209,6 +224,17 @@ def join_hard_wraps(text: str) -> str:
 
 def _changed(before: pl.Expr, after: pl.Expr) -> pl.Expr:
     return before != after
+
+
+def _map_where(df: pl.DataFrame, needed: pl.Expr, func: Callable[[str], Any], dtype: pl.DataType) -> pl.Series:
+    """`func` over the text of the rows where `needed` holds, None elsewhere. Polars evaluates both
+    branches of when/then, so a per-document library call (OpenCC, the HTML parser) is made here
+    only for the documents that need it."""
+    texts = df.get_column("text")
+    mask = df.select(needed.fill_null(False)).to_series()
+    picked = texts.filter(mask)
+    values = iter(picked.map_elements(func, return_dtype=dtype) if len(picked) else [])
+    return pl.Series([next(values) if m else None for m in mask], dtype=dtype)
 
 
 def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
@@ -236,17 +262,21 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     )
     # 1. HTML → text (per document, only the HTML ones).
     df = df.with_columns(
-        pl.when(pl.col("is_html")).then(t.map_elements(html_to_text, return_dtype=pl.String)).otherwise(t).alias("text")
+        pl.coalesce(_map_where(df, pl.col("is_html"), html_to_text, pl.String), t).alias("text")
     ).with_columns(
         t.str.replace_all("\r\n?", "\n")
         .str.replace_all("[\u00a0\u3000\u2002\u2003\u200b\ufeff]", " ")
         .str.replace_all(p.HTML_RESIDUE, "")
         .alias("text")
     )
-    # 2. Pinyin glosses (before OpenCC: the gloss follows the Traditional character).
+    # 2. Mojibake: UTF-8 that a site read as GBK, turned back where every byte survived.
+    suspect = t.str.contains(mojibake.prefilter())
+    df = df.with_columns(pl.coalesce(_map_where(df, suspect, mojibake.repair, pl.String), t).alias("step"))
+    df = df.with_columns(_changed(t, pl.col("step")).alias("fix_mojibake_repaired"), pl.col("step").alias("text"))
+    # 3. Pinyin glosses (before OpenCC: the gloss follows the Traditional character).
     df = df.with_columns(t.str.replace_all(PINYIN_RE, "${1}").alias("step"))
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_pinyin_annotations"), pl.col("step").alias("text"))
-    # 3. OpenCC, only where the text is Traditional.
+    # 4. OpenCC, only where the text is Traditional.
     df = df.with_columns(
         (t.str.count_matches(TRADITIONAL_RE) / t.str.len_chars().clip(1)).alias("traditional_share")
     ).with_columns(
@@ -255,20 +285,16 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.lit("simplified"))
         .alias("original_script")
     )
-    df = df.with_columns(
-        pl.when(pl.col("original_script") == "traditional")
-        .then(t.map_elements(to_simplified, return_dtype=pl.String))
-        .otherwise(t)
-        .alias("step")
-    )
+    traditional = pl.col("original_script") == "traditional"
+    df = df.with_columns(pl.coalesce(_map_where(df, traditional, to_simplified, pl.String), t).alias("step"))
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_opencc_t2s"), pl.col("step").alias("text"))
-    # 4. Full-width digits → ASCII.
+    # 5. Full-width digits → ASCII.
     df = df.with_columns(t.str.replace_many(list(_FULLWIDTH), list(_ASCII)).alias("step"))
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_fullwidth_digits"), pl.col("step").alias("text"))
-    # 5. Spam: count, then mask.
+    # 6. Spam: count, then mask.
     df = df.with_columns(t.str.count_matches(SPAM_RE).cast(pl.Int64).alias("spam_spans"))
     df = df.with_columns(t.str.replace_all(SPAM_RE, p.SPAM_MASK, literal=False).alias("text"))
-    # 6. Spaces between CJK and figures: "2019 年" → "2019年", "信息 4895 条" → "信息4895条".
+    # 7. Spaces between CJK and figures: "2019 年" → "2019年", "信息 4895 条" → "信息4895条".
     df = df.with_columns(
         t.str.replace_all(rf"({_HAN})[ ]+(\d[\d.]*)[ ]*({_HAN}|%)", "${1}${2}${3}")
         .str.replace_all(rf"(\d)[ ]+({_HAN})", "${1}${2}")
@@ -278,29 +304,32 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_cjk_spacing"), pl.col("step").alias("text"))
     # Text with header fields still present: metadata reads 发布日期/发布机构 from here.
     df = df.with_columns(t.alias("pre_chrome"))
-    # 7. Site chrome: line patterns, then navigation blocks.
+    # 8. Site chrome: line patterns, then navigation blocks.
     df = df.with_columns(t.str.replace_all(CHROME_RE, "").alias("step"))
     df = df.with_columns(pl.col("step").map_elements(_strip_navigation, return_dtype=pl.String).alias("step"))
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_web_chrome"), pl.col("step").alias("text"))
-    # 8. Page furniture.
+    # 9. Page furniture.
     df = df.with_columns(t.str.replace_all(FURNITURE_RE, "").alias("step"))
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_page_markers"), pl.col("step").alias("text"))
-    # 9. Hard wraps (after removed lines are collapsed, so a page break between halves of a
+    # 10. Hard wraps (after removed lines are collapsed, so a page break between halves of a
     # sentence counts as the one blank line it will become).
     df = df.with_columns(t.str.replace_all(r"(?m)[ \t]+$", "").str.replace_all(r"\n{3,}", "\n\n").alias("text"))
     df = df.with_columns(t.map_elements(join_hard_wraps, return_dtype=pl.String).alias("step"))
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_hard_wraps"), pl.col("step").alias("text"))
-    # 10. Whitespace tidy: trailing spaces, runs of blank lines.
+    # 11. Whitespace tidy: trailing spaces, runs of blank lines.
     df = df.with_columns(
         t.str.replace_all(r"(?m)[ \t]+$", "").str.replace_all(r"\n{3,}", "\n\n").str.strip_chars().alias("text")
     )
-    # Damage cleaning could not repair.
+    # Damage cleaning could not repair: lost-byte marks, and mojibake spans that did not decode.
+    unrepaired = _map_where(df, t.str.contains(mojibake.prefilter()), mojibake.garbled_spans, pl.List(pl.String))
+    df = df.with_columns(unrepaired.fill_null([]).alias("unrepaired"))
     df = df.with_columns(
-        t.str.count_matches(p.GARBLED_SPAN).cast(pl.Int64).alias("garbled_spans"),
-        t.str.extract(r"(.{0,12}(?:" + p.GARBLED_SPAN + r").{0,12})", 1).alias("garbled_sample"),
+        (t.str.count_matches(p.GARBLED_SPAN) + pl.col("unrepaired").list.len()).cast(pl.Int64).alias("garbled_spans"),
+        pl.coalesce(
+            t.str.extract(r"(.{0,12}(?:" + p.GARBLED_SPAN + r").{0,12})", 1), pl.col("unrepaired").list.first()
+        ).alias("garbled_sample"),
         pl.col("is_html").alias("fix_html_to_text"),
         (pl.col("spam_spans") > 0).alias("fix_spam_masked"),
-        pl.lit(False).alias("fix_mojibake_repaired"),
     )
     fixes = (
         pl.concat_list(

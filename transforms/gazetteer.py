@@ -82,17 +82,60 @@ def mentions(text: str) -> list[tuple[str, list[Division]]]:
     return [(m.group(0), by_name[m.group(0)]) for m in pattern.finditer(text)]
 
 
+_AREA_CODES_FILE = Path(__file__).resolve().parent / "data" / "landline_area_codes.txt"
+
+
+@cache
+def area_codes() -> dict[str, Division]:
+    """Fixed-line area code → the city (or, where the table names only the province, the province)
+    it dials, resolved against the adcode table so that names match the gazetteer's."""
+    provinces = {short_name(d.name, "province") or d.name: d for d in divisions() if d.level == "province"}
+    cities: dict[tuple[str, str], Division] = {}
+    for d in divisions():
+        if d.level == "city":
+            cities[(d.province, short_name(d.name, "city") or d.name)] = d
+    out: dict[str, Division] = {}
+    for line in _AREA_CODES_FILE.read_text(encoding="utf-8").splitlines():
+        code, _, place = line.strip().partition(" ")
+        province_short, _, city_short = place.partition("/")
+        province = provinces.get(province_short)
+        if province is None:
+            continue
+        city = cities.get((province.name, city_short))
+        if city is None:  # 西双版纳 for 西双版纳傣族自治州: the prefecture whose name starts so
+            starting = [d for (p, _), d in cities.items() if p == province.name and d.name.startswith(city_short)]
+            city = starting[0] if len(starting) == 1 else None
+        # 北京/北京 is the municipality (its province row); 吉林/吉林 may mean the province only.
+        out[code] = city if city is not None and city_short != province_short else province
+    return out
+
+
+def dialled_places(text: str) -> list[Division]:
+    """The places whose area codes the text's fixed-line numbers carry (0539-8888888 → 临沂市)."""
+    codes = area_codes()
+    return [codes[m.group(1)] for m in re.finditer(AREA_CODE_NUMBER, text) if m.group(1) in codes]
+
+
+# A fixed-line number with its area code: 0539-8123456, (010)12345678, 0531 87654321.
+AREA_CODE_NUMBER = r"(?<!\d)[(（]?(0\d{2,3})[)）]?[-－—\s]?[2-9]\d{6,7}(?!\d)"
+# How much one dialled number weighs against one mention of a place's name.
+AREA_CODE_WEIGHT = 3
+
+
 def locate(agency: str | None, context: str) -> tuple[str | None, str | None, str | None]:
     """(province, city, county) for an agency name, using the report's text to break ties.
 
-    The agency name is read first; the text's mentions of provinces and cities weigh ambiguous
-    county names (河东区 is in 临沂市 and in 天津市) and fill in what the name does not say.
+    The agency name is read first; the text's mentions of provinces and cities, and the area codes
+    of its phone numbers, weigh ambiguous county names (河东区 is in 临沂市 and in 天津市) and fill
+    in what the name does not say.
     """
     weight: dict[str, int] = {}
     for _, found in mentions(context):
         for d in found:
             if d.level in ("province", "city"):
                 weight[d.name] = weight.get(d.name, 0) + 1
+    for place in dialled_places(context):
+        weight[place.name] = weight.get(place.name, 0) + AREA_CODE_WEIGHT
 
     def score(d: Division) -> int:
         return weight.get(d.province, 0) + weight.get(d.city or "", 0) * 2

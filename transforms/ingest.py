@@ -118,9 +118,12 @@ def decode(data: bytes) -> tuple[str, str] | None:
     the result is common simplified/traditional text. A charset meta tag is never trusted.
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(data[3:], "utf-8")
+        return _strict(data, "utf-8-sig")  # the BOM is dropped from the text, kept in the name
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _strict(data, "utf-16")
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -141,6 +144,26 @@ def decode(data: bytes) -> tuple[str, str] | None:
     if score < MIN_CJK_SHARE:
         return None
     return text, encoding
+
+
+# UTF-16 without a BOM: Chinese text has NUL bytes where ASCII (digits, newlines) sits; with enough
+# of them, both byte orders are tried and the one that reads as Chinese report text wins.
+UTF16_MIN_NUL_SHARE = 0.05
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    sample = data[:65536]
+    if len(sample) < 4 or sample.count(0) / len(sample) < UTF16_MIN_NUL_SHARE / 2:
+        return None
+    readings = []
+    for encoding in ("utf-16-le", "utf-16-be"):
+        decoded = _strict(data[: len(data) - len(data) % 2], encoding)
+        if decoded is not None:
+            readings.append((_plausibility(decoded[0]), decoded))
+    if not readings:
+        return None
+    score, best = max(readings)
+    return best if score >= MIN_CJK_SHARE else None
 
 
 MIXED_ENCODING = "utf-8+gb18030"
@@ -243,7 +266,8 @@ def classify_file(entry: InboxFile, known_ids: frozenset[str] = frozenset()) -> 
             "sha": sha,
             "detail": f"suffix {suffix!r} is not one of {sorted(SUPPORTED_SUFFIXES)}",
         }
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data) is not None
+    if b"\x00" in data[:8192] and not utf16:
         return {"kind": "rejected", "reason": "binary", "sha": sha, "detail": "NUL bytes in the first 8 KiB"}
     report_id = sha[:16]
     if report_id in known_ids:
@@ -254,7 +278,7 @@ def classify_file(entry: InboxFile, known_ids: frozenset[str] = frozenset()) -> 
             "kind": "rejected",
             "reason": "undecodable",
             "sha": sha,
-            "detail": "not UTF-8, UTF-16 (BOM), GB18030 or Big5 Chinese text",
+            "detail": "not UTF-8, UTF-16, GB18030 or Big5 Chinese text",
         }
     text, encoding = decoded
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")

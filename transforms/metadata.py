@@ -47,11 +47,13 @@ _TITLE_LINE = re.compile(rf"{p.ANNUAL_REPORT_TITLE}|{p.WORK_PLAN_TITLE}|{p.NOTIC
 _TITLE_MAX_CHARS = 70
 
 
-def find_title(pre_chrome: str) -> str | None:
+def find_title(pre_chrome: str, text: str) -> str | None:
+    """The page's 标题 field, else the first title-like line of the text once site chrome is gone
+    (a breadcrumb or menu entry such as 政府信息公开年报 is not the title)."""
     field = re.search(p.TITLE_FIELD, pre_chrome)
     if field:
         return field.group(1).strip()
-    for line in pre_chrome.split("\n")[:25]:
+    for line in text.split("\n")[:25]:
         line = line.strip()
         if 6 <= len(line) <= _TITLE_MAX_CHARS and not line.endswith("。") and _TITLE_LINE.search(line):
             return re.sub(r"\s+", "", line)
@@ -158,12 +160,19 @@ def find_agency(title: str | None, pre_chrome: str, text: str) -> str | None:
     clean = [c.strip() for c in candidates if _plausible_agency(c)]
     if clean:
         return max(clean, key=len)
-    for line in [x.strip() for x in text.split("\n") if x.strip()][:6]:
+    lines = [x.strip() for x in text.split("\n") if x.strip()]
+    for line in lines[:6]:
         m = re.match(
             r"^([\u4e00-\u9fff()（）]{4,30}?" + p.AGENCY_SUFFIXES + r")\s*(?:" + p.CN_DATE + "|" + p.ARABIC_DATE + ")",
             line,
         )
         if m and _plausible_agency(m.group(1)):
+            return m.group(1)
+    # A headline that opens with a body's name (鸡冠区人民政府办公室召开…): taken when the name
+    # carries a place the gazetteer knows, so that an ordinary sentence is not mistaken for one.
+    for line in lines[:2]:
+        m = re.match(r"^([\u4e00-\u9fff()（）]{2,30}?" + p.AGENCY_SUFFIXES + ")", line)
+        if m and _plausible_agency(m.group(1)) and gazetteer.mentions(m.group(1)):
             return m.group(1)
     return None
 
@@ -179,7 +188,7 @@ def extract_metadata(cleaned: pl.DataFrame) -> pl.DataFrame:
     """One row of metadata per report. Columns in: report_id, text, pre_chrome."""
     rows: list[dict[str, object]] = []
     for report_id, text, pre_chrome in cleaned.select("report_id", "text", "pre_chrome").iter_rows():
-        title = find_title(pre_chrome)
+        title = find_title(pre_chrome, text)
         doc_type = classify(title, text)
         period_start, period_end = find_period(text)
         publish_date, precision = find_publish_date(pre_chrome, text)

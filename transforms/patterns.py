@@ -52,6 +52,18 @@ MOJIBAKE_CHARS = "ǘ┩晟屏烁ǎ╂鍙锛涓嬩綔瀹氫簬鐨勬槸浜嗘湁�
 # A stray replacement mark or lost-byte `?` glued to CJK text.
 GARBLED_SPAN = r"[?？�][\u3000-\u303f\uff08-\uff0f\u01ce-\u01dc\u2500-\u257f]{1,3}|\uFFFD+"
 
+# Symbols that GBK-read UTF-8 yields and report prose does not use (a regex class body): Latin with
+# pinyin marks, Greek, Cyrillic, kana, box drawing, private use, the replacement character.
+MOJIBAKE_SYMBOL_RANGES = r"\u0100-\u024f\u0391-\u03c9\u0401-\u0451\u3041-\u30ff\u2500-\u257f\ue000-\uf8ff\ufffd"
+# A span is mojibake when this many suspect characters stand with at most MAX_GAP others between.
+MOJIBAKE_MIN_SUSPECTS = 4
+MOJIBAKE_MAX_GAP = 1
+# Characters on each side of a span tried along with it when repairing (its edges may be common).
+MOJIBAKE_EDGE_SLACK = 2
+# A repair is accepted when the result has this many ideographs, mostly common ones.
+MOJIBAKE_MIN_REPAIRED_HAN = 2
+MOJIBAKE_MIN_COMMON_SHARE = 0.7
+
 # ---------------------------------------------------------------- injected spam
 # Declared phrases of gambling and betting sites found injected into government pages.
 SPAM_PHRASES: tuple[str, ...] = (

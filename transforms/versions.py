@@ -4,7 +4,7 @@ next run re-derives that stage, and every stage after it, for every report (and 
 from __future__ import annotations
 
 STAGE_VERSIONS: dict[str, str] = {
-    "cleaned": "2",  # title_year, body_year
+    "cleaned": "3",  # mojibake repair, UTF-16 without BOM, area codes as region context
     "segmented": "2",  # glued rows cut by the table's arithmetic
     "metrics": "3",  # totals with parts, shares, dated statements; 将乐县 is no plan
     "quality": "2",  # the full rule catalogue

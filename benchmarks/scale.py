@@ -1,0 +1,207 @@
+"""Throughput at scale: the whole Dagster graph on N generated reports, per stage, against a floor.
+
+usage: python -m benchmarks.scale N [SEED] [--workdir DIR] [--incremental]
+
+1. Generates N documents (tests/noise.py on tests/generator.py: every format and layout, website
+   damage, Traditional/Big5/GB18030/UTF-16 files, a share with injected rule faults) into
+   DIR/inbox_N_SEED (kept, so a re-run measures the pipeline and not the generator).
+2. Measures a floor over the same files: read + decode + OpenCC on every text + one Polars pass.
+3. Materializes every asset and check through Dagster (`materialize`, the in-process executor)
+   into a fresh warehouse, sampling the process's RSS, and prints per stage and in total: wall
+   seconds, docs/s, MB/s, peak RSS — the stage figures are the ones each asset reports to the
+   Dagster UI as materialization metadata.
+4. With --incremental: a second run with nothing new, then a run after adding 1% new files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import psutil
+from dagster import DagsterInstance, materialize
+
+from orchestration.assets import ALL_ASSETS, STAGE_ORDER
+from orchestration.checks import ALL_CHECKS
+from orchestration.resources import InboxResource, WarehouseResource
+from tests.generator import FAULTS, generate_case
+from tests.noise import noisy_report
+from transforms.clean import to_simplified
+from transforms.ingest import decode
+
+# Share of generated cases that carry a rule fault (a corpus of real reports has many).
+FAULT_SHARE = 0.15
+
+
+@dataclass
+class Sampler:
+    """Samples this process's RSS every `interval` seconds in a background thread."""
+
+    interval: float = 0.05
+
+    def __post_init__(self) -> None:
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        process = psutil.Process()
+        while not self._stop.is_set():
+            self.samples.append((time.time(), process.memory_info().rss / 2**20))
+            time.sleep(self.interval)
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak(self, start: float = 0.0, end: float = float("inf")) -> float:
+        return max((rss for t, rss in self.samples if start <= t <= end), default=0.0)
+
+
+def build_inbox(folder: Path, n: int, seed: int, offset: int = 0) -> int:
+    """Write n documents (index offset…) into folder; returns bytes written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed + offset)
+    written = 0
+    index = offset
+    count = 0
+    while count < n:
+        if rng.random() < FAULT_SHARE:
+            files = [
+                (g.name.replace("gen_", f"fault_{seed}_"), g.data)
+                for g in generate_case(
+                    index, rng.choice(("flat", "grid", "markdown", "html", "glued")), rng.choice(FAULTS), seed
+                )
+            ]
+        else:
+            page = noisy_report(index, seed)
+            files = [(page.name, page.data)]
+        for name, data in files[: n - count]:
+            (folder / name).write_bytes(data)
+            written += len(data)
+            count += 1
+        index += 1
+    return written
+
+
+def floor(inbox: Path) -> tuple[float, int]:
+    """Seconds to read, decode, convert with OpenCC and scan once with Polars: the least any
+    pipeline over these files must do."""
+    started = time.perf_counter()
+    texts: list[str] = []
+    size = 0
+    for path in sorted(inbox.iterdir()):
+        data = path.read_bytes()
+        size += len(data)
+        decoded = decode(data)
+        if decoded is not None:
+            texts.append(to_simplified(decoded[0]))
+    frame = pl.DataFrame({"text": texts})
+    frame.select(pl.col("text").str.count_matches(r"\d+件").sum(), pl.col("text").str.len_chars().sum())
+    return time.perf_counter() - started, size
+
+
+def run(inbox: Path, warehouse: Path, batch_size: int) -> tuple[float, dict[str, dict[str, float]], Sampler]:
+    instance = DagsterInstance.ephemeral()
+    with Sampler() as sampler:
+        started = time.perf_counter()
+        result = materialize(
+            [*ALL_ASSETS, *ALL_CHECKS],
+            resources={
+                "inbox": InboxResource(path=str(inbox)),
+                "warehouse": WarehouseResource(path=str(warehouse), batch_size=batch_size),
+            },
+            instance=instance,
+        )
+        wall = time.perf_counter() - started
+    assert result.success
+    stages: dict[str, dict[str, float]] = {}
+    for name in STAGE_ORDER:
+        (event,) = result.asset_materializations_for_node(name)
+        meta = {key: value.value for key, value in event.metadata.items()}
+        stages[name] = {
+            "seconds": float(meta["seconds"]),
+            "processed": float(meta["reports_processed"]),
+            "started_at": float(meta["started_at"]),
+            "finished_at": float(meta["finished_at"]),
+        }
+    return wall, stages, sampler
+
+
+def report(
+    title: str,
+    n: int,
+    size: int,
+    wall: float,
+    stages: dict[str, dict[str, float]],
+    sampler: Sampler,
+    floor_seconds: float | None,
+) -> None:
+    megabytes = size / 1e6
+    print(f"\n{title}: {n} files, {megabytes:.1f} MB")
+    print(f"{'stage':<20} {'wall s':>8} {'docs/s':>9} {'MB/s':>7} {'peak RSS MB':>12}")
+    for name, s in stages.items():
+        seconds = max(s["seconds"], 1e-9)
+        peak = sampler.peak(s["started_at"], s["finished_at"])
+        print(f"{name:<20} {s['seconds']:>8.2f} {n / seconds:>9.0f} {megabytes / seconds:>7.2f} {peak:>12.0f}")
+    print(f"{'total (Dagster run)':<20} {wall:>8.2f} {n / wall:>9.0f} {megabytes / wall:>7.2f} {sampler.peak():>12.0f}")
+    if floor_seconds:
+        print(f"{'floor':<20} {floor_seconds:>8.2f} {n / floor_seconds:>9.0f} {megabytes / floor_seconds:>7.2f}")
+        print(f"total / floor = {wall / floor_seconds:.1f}×")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("n", type=int)
+    parser.add_argument("seed", type=int, nargs="?", default=1)
+    parser.add_argument("--workdir", default="data/bench")
+    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--incremental", action="store_true")
+    args = parser.parse_args()
+    workdir = Path(args.workdir)
+    inbox = workdir / f"inbox_{args.n}_{args.seed}"
+    if not (inbox / ".complete").exists():
+        shutil.rmtree(inbox, ignore_errors=True)
+        started = time.perf_counter()
+        build_inbox(inbox, args.n, args.seed)
+        (inbox / ".complete").write_text("")
+        print(f"generated {args.n} files in {time.perf_counter() - started:.1f} s")
+    (inbox / ".complete").unlink()  # not an input file
+    try:
+        floor_seconds, size = floor(inbox)
+        warehouse = workdir / f"warehouse_{args.n}_{args.seed}.duckdb"
+        warehouse.unlink(missing_ok=True)
+        wall, stages, sampler = run(inbox, warehouse, args.batch_size)
+        print(
+            f"machine: {psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; "
+            f"batch size {args.batch_size}; {time.strftime('%Y-%m-%d')}"
+        )
+        report("first run", args.n, size, wall, stages, sampler, floor_seconds)
+        if args.incremental:
+            again, stages, sampler = run(inbox, warehouse, args.batch_size)
+            report("second run, nothing new", args.n, size, again, stages, sampler, None)
+            print(f"second run / first run = {again / wall:.3f}")
+            extra = max(1, args.n // 100)
+            added = inbox / "added"
+            added_bytes = build_inbox(added, extra, args.seed + 1, offset=10_000_000)
+            more, stages, sampler = run(inbox, warehouse, args.batch_size)
+            report(f"run after adding {extra} files (1%)", extra, added_bytes, more, stages, sampler, None)
+            print(f"1% run / first run = {more / wall:.3f}")
+            shutil.rmtree(added)
+    finally:
+        (inbox / ".complete").write_text("")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
