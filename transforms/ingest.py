@@ -354,3 +354,18 @@ def ingest(
         pl.DataFrame(rejected, schema=REJECTED_SCHEMA),
         pl.DataFrame(file_map, schema=FILE_SCHEMA),
     )
+
+
+def inbox_fingerprint(inbox: Path) -> tuple[int, str]:
+    """(file count, digest of every file's path, size and mtime): changes when a file arrives,
+    changes or leaves, without reading any file. The inbox sensor compares it with its cursor."""
+    digest = hashlib.sha256()
+    count = 0
+    for entry in scan_inbox(inbox):
+        try:
+            mtime = os.stat(entry.absolute_path).st_mtime_ns
+        except OSError:
+            mtime = 0
+        digest.update(f"{entry.source_path}\0{entry.byte_size}\0{mtime}\n".encode())
+        count += 1
+    return count, digest.hexdigest()[:16]
