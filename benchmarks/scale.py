@@ -1,6 +1,6 @@
 """Throughput at scale: the whole Dagster graph on N generated reports, per stage, against a floor.
 
-usage: python -m benchmarks.scale N [SEED] [--workdir DIR] [--incremental]
+usage: python -m benchmarks.scale N [SEED] [--workdir DIR] [--incremental] [--max-rss-gb G]
 
 1. Generates N documents (tests/noise.py on tests/generator.py: every format and layout, website
    damage, Traditional/Big5/GB18030/UTF-16 files, a share with injected rule faults) into
@@ -16,6 +16,7 @@ usage: python -m benchmarks.scale N [SEED] [--workdir DIR] [--incremental]
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import threading
@@ -44,6 +45,7 @@ class Sampler:
     """Samples this process's RSS every `interval` seconds in a background thread."""
 
     interval: float = 0.05
+    max_rss_mb: float = float("inf")  # a watchdog: the benchmark stops rather than swap the machine
 
     def __post_init__(self) -> None:
         self.samples: list[tuple[float, float]] = []
@@ -53,7 +55,11 @@ class Sampler:
     def _run(self) -> None:
         process = psutil.Process()
         while not self._stop.is_set():
-            self.samples.append((time.time(), process.memory_info().rss / 2**20))
+            rss = process.memory_info().rss / 2**20
+            self.samples.append((time.time(), rss))
+            if rss > self.max_rss_mb:
+                print(f"stopped: RSS {rss:.0f} MB is over --max-rss-gb; peak so far {self.peak():.0f} MB", flush=True)
+                os._exit(3)
             time.sleep(self.interval)
 
     def __enter__(self) -> Sampler:
@@ -107,13 +113,18 @@ def floor(inbox: Path) -> tuple[float, int]:
         if decoded is not None:
             texts.append(to_simplified(decoded[0]))
     frame = pl.DataFrame({"text": texts})
-    frame.select(pl.col("text").str.count_matches(r"\d+件").sum(), pl.col("text").str.len_chars().sum())
+    frame.select(
+        pl.col("text").str.count_matches(r"\d+件").sum().alias("figures"),
+        pl.col("text").str.len_chars().sum().alias("characters"),
+    )
     return time.perf_counter() - started, size
 
 
-def run(inbox: Path, warehouse: Path, batch_size: int) -> tuple[float, dict[str, dict[str, float]], Sampler]:
+def run(
+    inbox: Path, warehouse: Path, batch_size: int, max_rss_mb: float = float("inf")
+) -> tuple[float, dict[str, dict[str, float]], Sampler]:
     instance = DagsterInstance.ephemeral()
-    with Sampler() as sampler:
+    with Sampler(max_rss_mb=max_rss_mb) as sampler:
         started = time.perf_counter()
         result = materialize(
             [*ALL_ASSETS, *ALL_CHECKS],
@@ -167,7 +178,9 @@ def main() -> int:
     parser.add_argument("--workdir", default="data/bench")
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--incremental", action="store_true")
+    parser.add_argument("--max-rss-gb", type=float, default=16.0)
     args = parser.parse_args()
+    limit = args.max_rss_gb * 1024
     workdir = Path(args.workdir)
     inbox = workdir / f"inbox_{args.n}_{args.seed}"
     if not (inbox / ".complete").exists():
@@ -181,20 +194,20 @@ def main() -> int:
         floor_seconds, size = floor(inbox)
         warehouse = workdir / f"warehouse_{args.n}_{args.seed}.duckdb"
         warehouse.unlink(missing_ok=True)
-        wall, stages, sampler = run(inbox, warehouse, args.batch_size)
+        wall, stages, sampler = run(inbox, warehouse, args.batch_size, limit)
         print(
             f"machine: {psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; "
             f"batch size {args.batch_size}; {time.strftime('%Y-%m-%d')}"
         )
         report("first run", args.n, size, wall, stages, sampler, floor_seconds)
         if args.incremental:
-            again, stages, sampler = run(inbox, warehouse, args.batch_size)
+            again, stages, sampler = run(inbox, warehouse, args.batch_size, limit)
             report("second run, nothing new", args.n, size, again, stages, sampler, None)
             print(f"second run / first run = {again / wall:.3f}")
             extra = max(1, args.n // 100)
             added = inbox / "added"
             added_bytes = build_inbox(added, extra, args.seed + 1, offset=10_000_000)
-            more, stages, sampler = run(inbox, warehouse, args.batch_size)
+            more, stages, sampler = run(inbox, warehouse, args.batch_size, limit)
             report(f"run after adding {extra} files (1%)", extra, added_bytes, more, stages, sampler, None)
             print(f"1% run / first run = {more / wall:.3f}")
             shutil.rmtree(added)

@@ -82,6 +82,18 @@ def mentions(text: str) -> list[tuple[str, list[Division]]]:
     return [(m.group(0), by_name[m.group(0)]) for m in pattern.finditer(text)]
 
 
+@cache
+def place_names() -> list[str]:
+    """Every name and short name the gazetteer knows, longest first (leftmost-longest matching)."""
+    return sorted(_index()[0], key=len, reverse=True)
+
+
+def place_mentions(texts: pl.Expr) -> pl.Expr:
+    """The place names each text mentions, in order, for a whole batch in one Aho-Corasick pass
+    (the per-document regex alternation over ~3,000 names was the metadata stage's main cost)."""
+    return texts.str.extract_many(place_names(), leftmost=True)
+
+
 _AREA_CODES_FILE = Path(__file__).resolve().parent / "data" / "landline_area_codes.txt"
 
 
@@ -122,16 +134,22 @@ AREA_CODE_NUMBER = r"(?<!\d)[(（]?(0\d{2,3})[)）]?[-－—\s]?[2-9]\d{6,7}(?!\
 AREA_CODE_WEIGHT = 3
 
 
-def locate(agency: str | None, context: str) -> tuple[str | None, str | None, str | None]:
+def locate(
+    agency: str | None, context: str, context_names: list[str] | None = None
+) -> tuple[str | None, str | None, str | None]:
     """(province, city, county) for an agency name, using the report's text to break ties.
 
     The agency name is read first; the text's mentions of provinces and cities, and the area codes
     of its phone numbers, weigh ambiguous county names (河东区 is in 临沂市 and in 天津市) and fill
-    in what the name does not say.
+    in what the name does not say. `context_names` are the text's place mentions when the caller
+    found them for a whole batch (`place_mentions`).
     """
+    by_name = _index()[0]
+    if context_names is None:
+        context_names = [name for name, _ in mentions(context)]
     weight: dict[str, int] = {}
-    for _, found in mentions(context):
-        for d in found:
+    for name in context_names:
+        for d in by_name.get(name, []):
             if d.level in ("province", "city"):
                 weight[d.name] = weight.get(d.name, 0) + 1
     for place in dialled_places(context):

@@ -187,13 +187,14 @@ def _plausible_agency(name: str) -> bool:
 def extract_metadata(cleaned: pl.DataFrame) -> pl.DataFrame:
     """One row of metadata per report. Columns in: report_id, text, pre_chrome."""
     rows: list[dict[str, object]] = []
-    for report_id, text, pre_chrome in cleaned.select("report_id", "text", "pre_chrome").iter_rows():
+    batch = cleaned.select("report_id", "text", "pre_chrome", gazetteer.place_mentions(pl.col("text")).alias("places"))
+    for report_id, text, pre_chrome, places in batch.iter_rows():
         title = find_title(pre_chrome, text)
         doc_type = classify(title, text)
         period_start, period_end = find_period(text)
         publish_date, precision = find_publish_date(pre_chrome, text)
         agency = find_agency(title, pre_chrome, text)
-        province, city, county = gazetteer.locate(agency, text)
+        province, city, county = gazetteer.locate(agency, text, places)
         rows.append(
             {
                 "report_id": report_id,
