@@ -9,7 +9,7 @@ frame) pair is one GX suite validated by a checkpoint, which also builds the Dat
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -356,12 +356,18 @@ def _context(docs_dir: Path | None) -> Any:
 
 
 def run_suites(
-    frames: dict[str, pl.DataFrame], run_id: str, suites: tuple[str, ...] = SUITES, docs_dir: Path | None = None
+    frames: dict[str, pl.DataFrame] | Iterable[dict[str, pl.DataFrame]],
+    run_id: str,
+    suites: tuple[str, ...] = SUITES,
+    docs_dir: Path | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Validate every frame with the checks that judge it. Returns (flags, validation runs).
 
-    With `docs_dir`, GX Data Docs are built there (offline HTML) and its index is recorded in
-    `quality.validation_runs.data_docs_path`."""
+    `frames` is one set of frames, or an iterable of sets (batches of reports): GX's context,
+    suites and checkpoints are built once and each batch runs through the same checkpoints, so
+    memory is bounded by a batch and GX's set-up is paid once. One validation run per suite sums
+    its batches. With `docs_dir`, GX Data Docs are built there (offline HTML) and its index is
+    recorded in `quality.validation_runs.data_docs_path`."""
     import great_expectations as gx
 
     context = _context(docs_dir)
@@ -370,18 +376,11 @@ def run_suites(
     result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": ["report_id", "row_key"]}
     docs_index = str(docs_dir / "index.html") if docs_dir else None
     flags: list[dict[str, Any]] = []
-    runs: list[dict[str, Any]] = []
-    for suite_name in suites:
-        checks = [c for c in CHECKS if c.suite == suite_name]
-        started = _now()
-        evaluated = unexpected_rows = 0
-        success = True
-        for frame_name in dict.fromkeys(c.frame for c in checks):
-            frame = frames.get(frame_name)
-            if frame is None or frame.is_empty():
-                continue
-            frame_checks = [c for c in checks if c.frame == frame_name]
-            name = f"{suite_name}.{frame_name}"
+    checkpoints: dict[str, Any] = {}
+
+    def checkpoint_for(suite_name: str, frame_name: str, frame_checks: list[Check]) -> Any:
+        name = f"{suite_name}.{frame_name}"
+        if name not in checkpoints:
             suite = context.suites.add(gx.ExpectationSuite(name=name))
             for position, check in enumerate(frame_checks):
                 expectation = check.build(gx.expectations)
@@ -389,47 +388,62 @@ def run_suites(
                 suite.add_expectation(expectation)
             batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole")
             definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-            checkpoint = context.checkpoints.add(
+            checkpoints[name] = context.checkpoints.add(
                 gx.Checkpoint(
                     name=name, validation_definitions=[definition], actions=actions, result_format=result_format
                 )
             )
-            outcome = checkpoint.run(batch_parameters={"dataframe": frame.to_pandas()})
-            result = next(iter(outcome.run_results.values()))
-            evaluated += frame.height
-            success = success and bool(result.success)
-            by_key = {row["row_key"]: row for row in frame.iter_rows(named=True)}
-            for expectation_result in result.results:
-                meta = expectation_result.expectation_config.meta
-                check = frame_checks[int(meta["check"])]
-                for index in expectation_result.result.get("unexpected_index_list") or []:
-                    row = by_key[int(index["row_key"])]
-                    unexpected_rows += 1
-                    flags.append(
-                        {
-                            "report_id": row["report_id"],
-                            "suite": suite_name,
-                            "rule": meta["rule"],
-                            "severity": meta["severity"],
-                            "message": _message(check, row),
-                            "details": json.dumps(
-                                {k: _jsonable(row.get(k)) for k in check.details}, ensure_ascii=False
-                            ),
-                            "run_id": run_id,
-                            "checked_at": _now(),
-                        }
-                    )
-        runs.append(
-            {
-                "run_id": run_id,
-                "suite": suite_name,
-                "expectations": len(checks),
-                "evaluated_rows": evaluated,
-                "unexpected_rows": unexpected_rows,
-                "success": success,
-                "started_at": started,
-                "finished_at": _now(),
-                "data_docs_path": docs_index,
-            }
-        )
+        return checkpoints[name]
+
+    tally = {name: {"evaluated": 0, "unexpected": 0, "success": True, "started": None} for name in suites}
+    for batch_frames in [frames] if isinstance(frames, dict) else frames:
+        for suite_name in suites:
+            checks = [c for c in CHECKS if c.suite == suite_name]
+            counts = tally[suite_name]
+            counts["started"] = counts["started"] or _now()
+            for frame_name in dict.fromkeys(c.frame for c in checks):
+                frame = batch_frames.get(frame_name)
+                if frame is None or frame.is_empty():
+                    continue
+                frame_checks = [c for c in checks if c.frame == frame_name]
+                checkpoint = checkpoint_for(suite_name, frame_name, frame_checks)
+                outcome = checkpoint.run(batch_parameters={"dataframe": frame.to_pandas()})
+                result = next(iter(outcome.run_results.values()))
+                counts["evaluated"] += frame.height
+                counts["success"] = counts["success"] and bool(result.success)
+                by_key = {row["row_key"]: row for row in frame.iter_rows(named=True)}
+                for expectation_result in result.results:
+                    meta = expectation_result.expectation_config.meta
+                    check = frame_checks[int(meta["check"])]
+                    for index in expectation_result.result.get("unexpected_index_list") or []:
+                        row = by_key[int(index["row_key"])]
+                        counts["unexpected"] += 1
+                        flags.append(
+                            {
+                                "report_id": row["report_id"],
+                                "suite": suite_name,
+                                "rule": meta["rule"],
+                                "severity": meta["severity"],
+                                "message": _message(check, row),
+                                "details": json.dumps(
+                                    {k: _jsonable(row.get(k)) for k in check.details}, ensure_ascii=False
+                                ),
+                                "run_id": run_id,
+                                "checked_at": _now(),
+                            }
+                        )
+    runs = [
+        {
+            "run_id": run_id,
+            "suite": suite_name,
+            "expectations": sum(1 for c in CHECKS if c.suite == suite_name),
+            "evaluated_rows": counts["evaluated"],
+            "unexpected_rows": counts["unexpected"],
+            "success": counts["success"],
+            "started_at": counts["started"] or _now(),
+            "finished_at": _now(),
+            "data_docs_path": docs_index,
+        }
+        for suite_name, counts in tally.items()
+    ]
     return pl.DataFrame(flags, schema=FLAG_SCHEMA), pl.DataFrame(runs, schema=RUN_SCHEMA)

@@ -163,7 +163,9 @@ def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) 
         context,
         warehouse,
         "quality_flags",
-        lambda con: stages.validate_pending(con, context.run.run_id, stages.utcnow(), warehouse.docs_dir()),
+        lambda con: stages.validate_pending(
+            con, context.run.run_id, stages.utcnow(), warehouse.docs_dir(), warehouse.batch_size
+        ),
         "quality.flags",
     )
 

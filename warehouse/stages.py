@@ -10,6 +10,7 @@ with an older version of its code.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -396,23 +397,56 @@ def validation_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]
     }
 
 
+def touched_reports(frames_: dict[str, pl.DataFrame], pending_ids: list[str]) -> list[str]:
+    """The reports whose flags a change to `pending_ids` can alter: themselves, reports with the
+    same text (DUPLICATE_REPORT), and the other year of each continuity pair they belong to."""
+    wanted = set(pending_ids)
+    # Reports with one text share the id of its first copy (duplicate_of, or their own).
+    reports = frames_["reports"].with_columns(pl.coalesce("duplicate_of", "report_id").alias("text_key"))
+    shared = reports.filter(pl.col("report_id").is_in(pending_ids)).get_column("text_key")
+    wanted.update(reports.filter(pl.col("text_key").is_in(shared.implode())).get_column("report_id").to_list())
+    pairs = frames_["continuity"]
+    if not pairs.is_empty():
+        ids = list(wanted)
+        linked = pairs.filter(pl.col("report_id").is_in(ids) | pl.col("previous_report_id").is_in(ids))
+        wanted.update(linked.get_column("report_id").to_list())
+    return sorted(wanted)
+
+
+def _batch_frames(
+    frames_: dict[str, pl.DataFrame], ids: list[str], batch_size: int
+) -> Iterator[dict[str, pl.DataFrame]]:
+    for batch in _batches(ids, batch_size):
+        yield {name: f.filter(pl.col("report_id").is_in(batch)) for name, f in frames_.items()}
+
+
 def validate_pending(
-    con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, docs_dir: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    now: datetime,
+    docs_dir: Path | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> StageStats:
-    """Run the suites when any report changed. Cross-report rules (duplicates, continuity) can
-    change an old report's flags when a new one arrives, so the suites judge the whole warehouse
-    and its flags are replaced; with nothing new, nothing runs and nothing is written."""
+    """Run the suites over the reports a change touched, batch by batch, and replace their flags.
+
+    Cross-report rules (duplicates, continuity) can change an old report's flags when a new one
+    arrives, so the reports judged are the pending ones plus those sharing their text or a
+    continuity pair with them; the frames are derived over the whole warehouse (a report's
+    duplicate or previous year may be anywhere) and cut to each batch before GX sees them."""
     stats = StageStats()
     todo = pending(con, "quality", "metrics")
     if not todo:
         return stats
-    flags, runs = suites.run_suites(validation_frames(con), run_id, docs_dir=docs_dir)
-    con.execute("DELETE FROM quality.flags")
+    all_frames = validation_frames(con)
+    judged = touched_reports(all_frames, todo)
+    flags, runs = suites.run_suites(_batch_frames(all_frames, judged, batch_size), run_id, docs_dir=docs_dir)
+    _delete_reports(con, ("quality.flags",), judged)
     stats.add_rows("quality.flags", insert_frame(con, "quality.flags", flags))
     stats.add_rows("quality.validation_runs", insert_frame(con, "quality.validation_runs", runs))
     _mark_processed(con, "quality", todo, now)
     stats.processed = len(todo)
-    stats.counts = {f"rule.{k}": v for k, v in sorted(Counter(flags["rule"].to_list()).items())}
+    stats.counts = {"reports_judged": len(judged)}
+    stats.counts.update({f"rule.{k}": v for k, v in sorted(Counter(flags["rule"].to_list()).items())})
     return stats
 
 
