@@ -71,7 +71,10 @@ class Sampler:
         self._thread.join()
 
     def peak(self, start: float = 0.0, end: float = float("inf")) -> float:
-        return max((rss for t, rss in self.samples if start <= t <= end), default=0.0)
+        """Peak RSS in [start, end], widened by one interval so a stage shorter than the sampling
+        interval still sees the sample taken while it ran."""
+        lo, hi = start - self.interval, end + self.interval
+        return max((rss for t, rss in self.samples if lo <= t <= hi), default=0.0)
 
 
 def build_inbox(folder: Path, n: int, seed: int, offset: int = 0) -> int:
