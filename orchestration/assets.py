@@ -104,7 +104,11 @@ def raw_reports(
 ) -> MaterializeResult:
     folder = inbox.folder()
     return _run_stage(
-        context, warehouse, "raw_reports", lambda con: stages.ingest_inbox(con, folder, stages.utcnow()), "raw.reports"
+        context,
+        warehouse,
+        "raw_reports",
+        lambda con: stages.ingest_inbox(con, folder, stages.utcnow(), warehouse.batch_size),
+        "raw.reports",
     )
 
 

@@ -130,11 +130,41 @@ def refresh_catalog(con: duckdb.DuckDBPyConnection) -> StageStats:
 
 
 # ---------------------------------------------------------------------------- raw
-def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, now: datetime) -> StageStats:
+def ingest_inbox(
+    con: duckdb.DuckDBPyConnection, inbox: Path, now: datetime, batch_size: int = BATCH_SIZE
+) -> StageStats:
+    """Read the inbox's files batch by batch (so that only one batch of texts is held at once) and
+    record each as a report, a duplicate file of one, or a rejection."""
     stats = StageStats()
     files = ingest.scan_inbox(inbox)
-    known = frozenset(r[0] for r in con.execute("SELECT report_id FROM raw.reports").fetchall())
-    new_reports, rejected, file_map = ingest.ingest(files, known, now)
+    known = {r[0] for r in con.execute("SELECT report_id FROM raw.reports").fetchall()}
+    counts: Counter[str] = Counter()
+    for start in range(0, len(files), max(1, batch_size)):
+        new_reports, rejected, file_map = ingest.ingest(files[start : start + batch_size], frozenset(known), now)
+        known.update(new_reports["report_id"].to_list())
+        _record_files(con, stats, new_reports, rejected, file_map)
+        counts["new_reports"] += new_reports.height
+        counts["duplicate_files"] += file_map.height - new_reports.height
+        counts["rejected_files"] += rejected.height
+        counts.update(f"rejected.{reason}" for reason in rejected["reason"].to_list())
+    stats.processed = counts["new_reports"]
+    stats.counts = {
+        "files_seen": len(files),
+        "new_reports": counts["new_reports"],
+        "duplicate_files": counts["duplicate_files"],
+        "rejected_files": counts["rejected_files"],
+        **{k: n for k, n in sorted(counts.items()) if k.startswith("rejected.")},
+    }
+    return stats
+
+
+def _record_files(
+    con: duckdb.DuckDBPyConnection,
+    stats: StageStats,
+    new_reports: pl.DataFrame,
+    rejected: pl.DataFrame,
+    file_map: pl.DataFrame,
+) -> None:
     stats.add_rows("raw.reports", insert_frame(con, "raw.reports", new_reports))
     con.register("incoming_files", file_map.to_arrow())
     con.register("incoming_rejected", rejected.to_arrow())
@@ -162,15 +192,6 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, now: datetime) -> 
     finally:
         con.unregister("incoming_files")
         con.unregister("incoming_rejected")
-    stats.processed = new_reports.height
-    stats.counts = {
-        "files_seen": len(files),
-        "new_reports": new_reports.height,
-        "duplicate_files": file_map.height - new_reports.height,
-        "rejected_files": rejected.height,
-        **{f"rejected.{reason}": n for reason, n in sorted(Counter(rejected["reason"].to_list()).items())},
-    }
-    return stats
 
 
 def unaccounted_files(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[str]:
