@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from tests.conftest import SAMPLE_IDS, SAMPLES, run_pipeline
-from tests.noise import SAMPLE_TRUTH, MetaTruth, NoisyFile, noisy_corpus
+from tests.noise import LEFTOVERS, SAMPLE_TRUTH, MetaTruth, NoisyFile, noisy_corpus
 
 # Targets of the cleaning issue: region is the hardest (ambiguous county names).
 TARGETS: dict[str, float] = {
@@ -35,12 +35,6 @@ TARGETS: dict[str, float] = {
     "original_script": 0.99,
     "chrome_removed": 0.99,
 }
-# Strings that must not survive cleaning (site chrome, page furniture, glosses, mojibake).
-LEFTOVERS: tuple[str, ...] = (
-    *("欢迎访问", "无障碍", "索引号", "打印本页", "扫一扫", "■"),  # site chrome
-    *("— ", "第 "),  # page furniture
-    *("(qū)", "(fā)", "鏀"),  # pinyin glosses, mojibake
-)
 
 
 def _observed(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:

@@ -397,10 +397,10 @@ def run_suites(
             )
         return checkpoints[name]
 
+    checks_of = {name: [c for c in CHECKS if c.suite == name] for name in suites}
     tally = {name: {"evaluated": 0, "unexpected": 0, "success": True, "started": None} for name in suites}
     for batch_frames in [frames] if isinstance(frames, dict) else frames:
-        for suite_name in suites:
-            checks = [c for c in CHECKS if c.suite == suite_name]
+        for suite_name, checks in checks_of.items():
             counts = tally[suite_name]
             counts["started"] = counts["started"] or _now()
             for frame_name in dict.fromkeys(c.frame for c in checks):
@@ -440,7 +440,7 @@ def run_suites(
         {
             "run_id": run_id,
             "suite": suite_name,
-            "expectations": sum(1 for c in CHECKS if c.suite == suite_name),
+            "expectations": len(checks_of[suite_name]),
             "evaluated_rows": counts["evaluated"],
             "unexpected_rows": counts["unexpected"],
             "success": counts["success"],

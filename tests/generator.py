@@ -340,7 +340,7 @@ def generate(
     share = round(adopted / base * 100, 1) + (7 if fault == "PERCENT_MISMATCH" else 0)
     training_year = year + 1 if fault == "FUTURE_YEAR_REFERENCE" else year
     press, interviews, proactive = rng.randint(1, 12), rng.randint(1, 30), rng.randint(100, 5000)
-    press_text = _cn(press) if rng.random() < 0.5 else str(press)
+    press_text = cn_numeral(press) if rng.random() < 0.5 else str(press)
     reconsideration = t4["reconsideration"][4]
     stated = [
         rng.choice([f"全年举办新闻发布会{press_text}场。", f"共召开新闻发布会{press_text}场,及时发布权威信息。"]),
@@ -426,7 +426,7 @@ def _t2_value(rng: random.Random, column: str, plain: bool = False) -> float:
 _CN_DIGITS = "零一二三四五六七八九"
 
 
-def _cn(number: int) -> str:
+def cn_numeral(number: int) -> str:
     """12 → 十二, 7 → 七: how reports write small counts in words."""
     if number < 10:
         return _CN_DIGITS[number]

@@ -21,7 +21,7 @@ from functools import cache
 
 import opencc
 
-from tests.generator import ACTIONS, DEPARTMENTS, OBJECTS, OUTCOMES, SUBJECTS, Generated, generate
+from tests.generator import ACTIONS, DEPARTMENTS, OBJECTS, OUTCOMES, SUBJECTS, Generated, cn_numeral, generate
 
 TEXT_NOISES: tuple[str, ...] = (
     "site_header",
@@ -74,6 +74,13 @@ SHARED_COUNTY_NAMES: tuple[tuple[str, str, str], ...] = (
 )
 NAVIGATION = ("□ 政务公开", "■ 政府信息公开指南", "■ 政府信息公开制度", "■ 法定主动公开内容", "■ 政府信息公开年报")
 PINYIN = {"區": "qū", "發": "fā", "開": "kāi", "報": "bào"}
+# Strings this damage puts on a page that must not survive cleaning: site chrome, page furniture,
+# pinyin glosses, full-width digits, mojibake.
+LEFTOVERS: tuple[str, ...] = (
+    *("欢迎访问", "无障碍", "索引号", "打印本页", "扫一扫", "■"),
+    *("— ", "第 "),
+    *("(qū)", "(fā)", "０", "鏀"),
+)
 CN_DIGITS = "〇一二三四五六七八九"
 
 
@@ -105,16 +112,9 @@ def _s2t() -> opencc.OpenCC:
     return opencc.OpenCC("s2tw")  # Taiwan forms: what Big5 can encode
 
 
-def _cn_number(n: int) -> str:
-    if n < 10:
-        return "零一二三四五六七八九"[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else "零一二三四五六七八九"[tens]) + "十" + ("零一二三四五六七八九"[ones] if ones else "")
-
-
 def cn_date(day: date, with_day: bool) -> str:
     year = "".join(CN_DIGITS[int(d)] for d in str(day.year))
-    return f"{year}年{_cn_number(day.month)}月" + (f"{_cn_number(day.day)}日" if with_day else "")
+    return f"{year}年{cn_numeral(day.month)}月" + (f"{cn_numeral(day.day)}日" if with_day else "")
 
 
 def _prose_line(line: str) -> bool:

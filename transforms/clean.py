@@ -180,7 +180,7 @@ _HEADING_START = re.compile("|".join(f"(?:{pat})" for _, pat in p.HEADING_NUMBER
 _WRAP_MIN_CHARS = 22
 _ENDS_WITH_DATE = re.compile(rf"(?:{p.CN_DATE}|{p.ARABIC_DATE})$")
 # A title line is never continued by the paragraph under it.
-_TITLE_LINE = re.compile(rf"{p.ANNUAL_REPORT_TITLE}|{p.WORK_PLAN_TITLE}|{p.NOTICE_TITLE}")
+_TITLE_LINE = re.compile(p.TITLE_LINE)
 _SENTENCE_END = "。！？；：:;!?”」』)）》"
 
 
@@ -230,11 +230,12 @@ def _map_where(df: pl.DataFrame, needed: pl.Expr, func: Callable[[str], Any], dt
     """`func` over the text of the rows where `needed` holds, None elsewhere. Polars evaluates both
     branches of when/then, so a per-document library call (OpenCC, the HTML parser) is made here
     only for the documents that need it."""
-    texts = df.get_column("text")
-    mask = df.select(needed.fill_null(False)).to_series()
-    picked = texts.filter(mask)
-    values = iter(picked.map_elements(func, return_dtype=dtype) if len(picked) else [])
-    return pl.Series([next(values) if m else None for m in mask], dtype=dtype)
+    rows = df.with_row_index("row")
+    picked = rows.filter(needed.fill_null(False))
+    values = picked.select("row", pl.col("text").map_elements(func, return_dtype=dtype).alias("value"))
+    if picked.is_empty():
+        values = pl.DataFrame(schema={"row": pl.UInt32, "value": dtype})
+    return rows.select("row").join(values, on="row", how="left", maintain_order="left").get_column("value")
 
 
 def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -73,6 +74,7 @@ class InboxFile:
     byte_size: int
     problem: str | None = None  # set when the file cannot even be stat'ed or followed
     detail: str | None = None
+    mtime_ns: int = 0  # from the same stat as byte_size: the sensor's fingerprint needs no second one
 
 
 def scan_inbox(inbox: Path) -> list[InboxFile]:
@@ -92,10 +94,10 @@ def scan_inbox(inbox: Path) -> list[InboxFile]:
                 reason = "broken_link" if os.path.islink(absolute) else "unreadable"
                 found.append(InboxFile(rel, absolute, 0, reason, f"cannot follow: {err.strerror}"))
                 continue
-            if not os.path.isfile(absolute):
+            if not stat.S_ISREG(st.st_mode):
                 found.append(InboxFile(rel, absolute, 0, "unsupported_type", "not a regular file"))
                 continue
-            found.append(InboxFile(rel, absolute, st.st_size))
+            found.append(InboxFile(rel, absolute, st.st_size, mtime_ns=st.st_mtime_ns))
     return found
 
 
@@ -266,13 +268,13 @@ def classify_file(entry: InboxFile, known_ids: frozenset[str] = frozenset()) -> 
             "sha": sha,
             "detail": f"suffix {suffix!r} is not one of {sorted(SUPPORTED_SUFFIXES)}",
         }
-    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data) is not None
-    if b"\x00" in data[:8192] and not utf16:
-        return {"kind": "rejected", "reason": "binary", "sha": sha, "detail": "NUL bytes in the first 8 KiB"}
     report_id = sha[:16]
-    if report_id in known_ids:
+    if report_id in known_ids:  # bytes already read as a report: nothing to decode again
         return {"kind": "duplicate", "report_id": report_id, "sha": sha}
     decoded = decode(data)
+    # NUL bytes belong to UTF-16 text only (the decoder tells it by them); elsewhere they mean binary.
+    if b"\x00" in data[:8192] and (decoded is None or not decoded[1].startswith("utf-16")):
+        return {"kind": "rejected", "reason": "binary", "sha": sha, "detail": "NUL bytes in the first 8 KiB"}
     if decoded is None:
         return {
             "kind": "rejected",
@@ -360,12 +362,7 @@ def inbox_fingerprint(inbox: Path) -> tuple[int, str]:
     """(file count, digest of every file's path, size and mtime): changes when a file arrives,
     changes or leaves, without reading any file. The inbox sensor compares it with its cursor."""
     digest = hashlib.sha256()
-    count = 0
-    for entry in scan_inbox(inbox):
-        try:
-            mtime = os.stat(entry.absolute_path).st_mtime_ns
-        except OSError:
-            mtime = 0
-        digest.update(f"{entry.source_path}\0{entry.byte_size}\0{mtime}\n".encode())
-        count += 1
-    return count, digest.hexdigest()[:16]
+    entries = scan_inbox(inbox)
+    for entry in entries:
+        digest.update(f"{entry.source_path}\0{entry.byte_size}\0{entry.mtime_ns}\n".encode())
+    return len(entries), digest.hexdigest()[:16]

@@ -43,7 +43,7 @@ def _safe_date(year: int | None, month: int | None, day: int | None) -> date | N
         return None
 
 
-_TITLE_LINE = re.compile(rf"{p.ANNUAL_REPORT_TITLE}|{p.WORK_PLAN_TITLE}|{p.NOTICE_TITLE}")
+_TITLE_LINE = re.compile(p.TITLE_LINE)
 _TITLE_MAX_CHARS = 70
 
 

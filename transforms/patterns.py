@@ -108,6 +108,8 @@ TRADITIONAL_SHARE = 0.02
 ANNUAL_REPORT_TITLE = r"(政府信息公开|政务公开|信息公开)[^。\n]{0,12}(工作)?(年度报告|年报|工作报告)"
 WORK_PLAN_TITLE = r"(工作要点|工作计划|工作方案|实施方案|工作安排|任务分工)"
 NOTICE_TITLE = r"(关于印发|的通知|的通告|的公告)"
+# A line that is a document's title: cleaning never joins it to a paragraph, metadata reads it.
+TITLE_LINE = f"{ANNUAL_REPORT_TITLE}|{WORK_PLAN_TITLE}|{NOTICE_TITLE}"
 # Structural cues of an annual report in the body.
 ANNUAL_REPORT_BODY = r"本(年度)?报告|年度报告|本报告中所列数据|统计期限|统计时限|统计期间"
 FORMAT_2021_CITATION = r"〔2021〕30号|\[2021\]30号|国办公开办函〔2021〕30"
