@@ -40,9 +40,20 @@ from transforms.ingest import decode
 FAULT_SHARE = 0.15
 
 
+def _tree_rss(process: psutil.Process) -> int:
+    """This process's RSS plus its batch workers' (warehouse/parallel.py), in bytes."""
+    total = process.memory_info().rss
+    for child in process.children(recursive=True):
+        try:
+            total += child.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
 @dataclass
 class Sampler:
-    """Samples this process's RSS every `interval` seconds in a background thread."""
+    """Samples the RSS of this process and its workers every `interval` seconds in a background thread."""
 
     interval: float = 0.05
     max_rss_mb: float = float("inf")  # a watchdog: the benchmark stops rather than swap the machine
@@ -55,7 +66,7 @@ class Sampler:
     def _run(self) -> None:
         process = psutil.Process()
         while not self._stop.is_set():
-            rss = process.memory_info().rss / 2**20
+            rss = _tree_rss(process) / 2**20
             self.samples.append((time.time(), rss))
             if rss > self.max_rss_mb:
                 print(f"stopped: RSS {rss:.0f} MB is over --max-rss-gb; peak so far {self.peak():.0f} MB", flush=True)

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import psutil
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration.resources import InboxResource, WarehouseResource
@@ -44,6 +45,11 @@ def _peak_rss_mb() -> float:
     return peak / 1024 / (1024 if sys.platform == "darwin" else 1)
 
 
+def _worker_rss_mb() -> float:
+    """Resident memory of this process's batch workers now (warehouse/parallel.py; 0 without a pool)."""
+    return sum(child.memory_info().rss for child in psutil.Process().children(recursive=True)) / 2**20
+
+
 def _is_last_stage(context: AssetExecutionContext, name: str) -> bool:
     selection = context.run.asset_selection
     selected = {key.path[-1] for key in selection} if selection else set(STAGE_ORDER)
@@ -77,6 +83,7 @@ def _run_stage(
         "seconds": round(work_seconds, 3),
         "docs_per_second": round(stats.processed / work_seconds, 1) if work_seconds > 0 else 0.0,
         "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "worker_rss_mb": round(_worker_rss_mb(), 1),
         "started_at": started_at,
         "finished_at": finished_at,
         **{f"rows_written.{table}": n for table, n in stats.rows.items()},
@@ -122,7 +129,7 @@ def cleaned_reports(context: AssetExecutionContext, warehouse: WarehouseResource
         context,
         warehouse,
         "cleaned_reports",
-        lambda con: stages.clean_pending(con, stages.utcnow(), warehouse.batch_size),
+        lambda con: stages.clean_pending(con, stages.utcnow(), warehouse.batch_size, warehouse.worker_count()),
         "cleaned.reports",
     )
 
@@ -137,7 +144,7 @@ def segmented_reports(context: AssetExecutionContext, warehouse: WarehouseResour
         context,
         warehouse,
         "segmented_reports",
-        lambda con: stages.segment_pending(con, stages.utcnow(), warehouse.batch_size),
+        lambda con: stages.segment_pending(con, stages.utcnow(), warehouse.batch_size, warehouse.worker_count()),
         "segmented.sections",
     )
 
@@ -152,7 +159,7 @@ def report_metrics(context: AssetExecutionContext, warehouse: WarehouseResource)
         context,
         warehouse,
         "report_metrics",
-        lambda con: stages.extract_pending(con, stages.utcnow(), warehouse.batch_size),
+        lambda con: stages.extract_pending(con, stages.utcnow(), warehouse.batch_size, warehouse.worker_count()),
         "metrics.report_metrics",
     )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from warehouse.parallel import default_workers
 from warehouse.store import WarehouseStore
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,13 @@ class WarehouseResource(ConfigurableResource):
 
     path: str = Field(default_factory=default_warehouse)
     batch_size: int = Field(default=2000, description="reports per transform batch (bounds memory)")
+    workers: int = Field(
+        default=0,
+        description="processes computing batches in parallel (0: one per core; 1: all in the run's own process)",
+    )
+
+    def worker_count(self) -> int:
+        return self.workers if self.workers > 0 else default_workers()
 
     def store(self) -> WarehouseStore:
         return WarehouseStore(Path(self.path).expanduser())

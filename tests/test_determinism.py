@@ -1,5 +1,5 @@
-"""Two runs on the same inbox give identical query results, whatever the batch size or the order in
-which the files were written."""
+"""Two runs on the same inbox give identical query results, whatever the batch size, the number of
+worker processes or the order in which the files were written."""
 
 from __future__ import annotations
 
@@ -23,11 +23,16 @@ def _inbox(folder: Path, reverse: bool) -> Path:
     return folder
 
 
-def test_same_results_whatever_batch_size_and_file_order(tmp_path: Path) -> None:
+def test_same_results_whatever_batch_size_workers_and_file_order(tmp_path: Path) -> None:
     first = tmp_path / "one.duckdb"
     second = tmp_path / "two.duckdb"
-    assert run_pipeline(_inbox(tmp_path / "inbox1", reverse=False), first, batch_size=2000).success
-    assert run_pipeline(_inbox(tmp_path / "inbox2", reverse=True), second, batch_size=3).success
+    assert run_pipeline(_inbox(tmp_path / "inbox1", reverse=False), first, batch_size=2000, workers=1).success
+    parallel = run_pipeline(_inbox(tmp_path / "inbox2", reverse=True), second, batch_size=3, workers=2)
+    assert parallel.success
+    # The batches really went to worker processes.
+    for stage in ("cleaned_reports", "segmented_reports", "report_metrics"):
+        (event,) = parallel.asset_materializations_for_node(stage)
+        assert event.metadata["worker_rss_mb"].value > 0, stage
     a, b = dump(first), dump(second)
     assert a.keys() == b.keys()
     for table in a:

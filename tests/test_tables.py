@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import combinations, pairwise
+
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.generator import ALL_LAYOUTS, TEMPLATES, generate
 from transforms import catalog, glued
@@ -83,3 +87,35 @@ def test_heading_forms() -> None:
         "requests",
         "review_litigation",
     ]
+
+
+def _every_cut(digits: str, parts: int) -> list[tuple[int, ...]]:
+    """The plain definition: choose where the cuts go, keep pieces without leading zeros."""
+    found = []
+    for ends in combinations(range(1, len(digits)), parts - 1):
+        bounds = (0, *ends, len(digits))
+        pieces = [digits[a:b] for a, b in pairwise(bounds)]
+        if all(len(p) <= glued.MAX_CELL_DIGITS and (p == "0" or p[0] != "0") for p in pieces):
+            found.append(tuple(int(p) for p in pieces))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text("0123456789", min_size=3, max_size=14), st.integers(2, 7))
+def test_cuts_are_exactly_the_plain_definition(digits: str, parts: int) -> None:
+    """The pruned search (a total computed, not searched for; running sums) finds the same cuts."""
+    every = _every_cut(digits, parts)
+    assert sorted(glued.candidates(digits, parts, row_total=False)) == sorted(every)
+    totals = [c for c in every if c[-1] == sum(c[:-1])]
+    assert sorted(glued.candidates(digits, parts, row_total=True)) == sorted(totals)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 12), min_size=12, max_size=12))
+def test_table4_cuts_are_exactly_the_plain_definition(results: list[int]) -> None:
+    groups = [results[i : i + 4] for i in (0, 4, 8)]
+    digits = "".join(str(v) for g in groups for v in (*g, sum(g)))
+    if len(digits) > 20:  # the plain definition is exponential: keep it small
+        return
+    every = [c for c in _every_cut(digits, 15) if all(c[i + 4] == sum(c[i : i + 4]) for i in (0, 5, 10))]
+    assert sorted(glued.t4_candidates(digits)) == sorted(every)

@@ -9,7 +9,7 @@ are recorded, because the reconciliation rules are then satisfied by constructio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -17,22 +17,32 @@ MAX_CELL_DIGITS = 7  # no count in these tables runs to eight digits
 MAX_CANDIDATES = 5000  # a run with more cuts than this is not worth resolving: left missing
 
 
-def cuts(
-    digits: str, parts: int, accept: Callable[[tuple[int, ...]], bool] | None = None, group: int | None = None
-) -> Iterator[tuple[int, ...]]:
-    """Every way to cut `digits` into `parts` numbers without leading zeros. With `group`, `accept` is
-    checked on each completed group of that many numbers (pruning early); else on the whole cut."""
+def cuts(digits: str, parts: int, group: int | None = None) -> Iterator[tuple[int, ...]]:
+    """Every way to cut `digits` into `parts` numbers without leading zeros. With `group`, every
+    `group`-th number is the total of the `group - 1` before it (a row total, a table-4 group
+    total): that number is computed and must be the next digits, so it is never searched for."""
+    if group == parts and parts > 1:
+        yield from _row_total_cuts(digits, parts)
+        return
+    length = len(digits)
 
     def walk(start: int, done: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
-        if group and done and len(done) % group == 0 and accept and not accept(done[-group:]):
-            return
-        if len(done) == parts:
-            if start == len(digits) and (group or accept is None or accept(done)):
+        remaining_parts = parts - len(done)
+        if remaining_parts == 0:
+            if start == length:
                 yield done
             return
-        remaining_parts = parts - len(done)
-        remaining_digits = len(digits) - start
+        remaining_digits = length - start
         if remaining_digits < remaining_parts or remaining_digits > remaining_parts * MAX_CELL_DIGITS:
+            return
+        if group and len(done) % group == group - 1:
+            total = str(sum(done[len(done) - group + 1 :]))
+            if digits.startswith(total, start):
+                yield from walk(start + len(total), (*done, int(total)))
+            return
+        if remaining_parts == 1:  # the rest of the run is the last number
+            if remaining_digits == 1 or digits[start] != "0":
+                yield (*done, int(digits[start:]))
             return
         limit = 1 if digits[start] == "0" else MAX_CELL_DIGITS
         for width in range(1, min(limit, remaining_digits - remaining_parts + 1) + 1):
@@ -41,13 +51,43 @@ def cuts(
     yield from walk(0, ())
 
 
-def total_is_sum(values: tuple[int, ...]) -> bool:
-    return values[-1] == sum(values[:-1])
+def _row_total_cuts(digits: str, parts: int) -> Iterator[tuple[int, ...]]:
+    """Cuts whose last number is the sum of the others: the total is read from the tail, and the
+    head is cut into numbers that add up to it (a running sum over it ends the branch at once)."""
+    for width in range(1, min(MAX_CELL_DIGITS, len(digits) - parts + 1) + 1):
+        head, tail = digits[:-width], digits[-width:]
+        if width > 1 and tail[0] == "0":
+            continue
+        total = int(tail)
+        yield from ((*cut, total) for cut in _summing_cuts(head, parts - 1, total))
+
+
+def _summing_cuts(digits: str, parts: int, target: int) -> Iterator[tuple[int, ...]]:
+    """Cuts of `digits` into `parts` numbers (no leading zeros) that add up to `target`."""
+    length = len(digits)
+
+    def walk(start: int, done: tuple[int, ...], left: int) -> Iterator[tuple[int, ...]]:
+        remaining_parts = parts - len(done)
+        remaining_digits = length - start
+        if remaining_digits < remaining_parts or remaining_digits > remaining_parts * MAX_CELL_DIGITS:
+            return
+        if remaining_parts == 1:
+            if (remaining_digits == 1 or digits[start] != "0") and int(digits[start:]) == left:
+                yield (*done, left)
+            return
+        limit = 1 if digits[start] == "0" else MAX_CELL_DIGITS
+        for width in range(1, min(limit, remaining_digits - remaining_parts + 1) + 1):
+            value = int(digits[start : start + width])
+            if value > left:
+                return  # wider pieces are larger still
+            yield from walk(start + width, (*done, value), left - value)
+
+    yield from walk(0, (), target)
 
 
 def candidates(digits: str, parts: int, row_total: bool) -> list[tuple[int, ...]]:
     found: list[tuple[int, ...]] = []
-    for cut in cuts(digits, parts, total_is_sum if row_total else None):
+    for cut in cuts(digits, parts, parts if row_total else None):
         found.append(cut)
         if len(found) > MAX_CANDIDATES:
             break
@@ -55,7 +95,7 @@ def candidates(digits: str, parts: int, row_total: bool) -> list[tuple[int, ...]
 
 
 def t4_candidates(digits: str, groups: int = 3, per_group: int = 5) -> list[tuple[int, ...]]:
-    return list(cuts(digits, groups * per_group, total_is_sum, group=per_group))
+    return list(cuts(digits, groups * per_group, group=per_group))
 
 
 @dataclass

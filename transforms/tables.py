@@ -11,6 +11,7 @@ the catalogue by their words.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -74,8 +75,8 @@ def _value_token(piece: str, line: int, offset: int) -> Token:
     return Token("missing", piece, line, offset)
 
 
-def tokenize(lines: list[str], first_line: int, offsets: list[int]) -> list[Token]:
-    tokens: list[Token] = []
+def tokenize(lines: list[str], first_line: int, offsets: list[int]) -> Iterator[Token]:
+    """The cells of a region, line by line, lazily: a reader stops at its table's last row."""
     for index, line in enumerate(lines):
         number = first_line + index
         offset = offsets[index]
@@ -85,47 +86,43 @@ def tokenize(lines: list[str], first_line: int, offsets: list[int]) -> list[Toke
                 continue
             parts = piece.split()
             if all(_NUMBER.match(x) or x in MISSING_MARKS for x in parts):
-                tokens.extend(_value_token(x, number, offset) for x in parts)
+                yield from (_value_token(x, number, offset) for x in parts)
                 continue
             trailing = _TRAILING_NUMBERS.match(piece)
             if trailing and not re.search(r"\d$", trailing.group(1)):
-                tokens.append(Token("label", trailing.group(1).strip(), number, offset))
-                tokens.extend(_value_token(x, number, offset) for x in trailing.group(2).split())
+                yield (Token("label", trailing.group(1).strip(), number, offset))
+                yield from (_value_token(x, number, offset) for x in trailing.group(2).split())
                 continue
             glued = _GLUED.match(piece)
             if glued:
-                tokens.append(Token("label", glued.group(1), number, offset))
-                tokens.append(Token("glued", glued.group(2), number, offset))
+                yield (Token("label", glued.group(1), number, offset))
+                yield (Token("glued", glued.group(2), number, offset))
                 continue
-            tokens.append(Token("label", piece, number, offset))
-    return tokens
+            yield (Token("label", piece, number, offset))
 
 
-def group_tokens(tokens: list[Token]) -> list[Group]:
-    groups: list[Group] = []
+def group_tokens(tokens: Iterable[Token]) -> Iterator[Group]:
+    """Label + values groups, each yielded once complete (when the next label begins)."""
     current: Group | None = None
     for token in tokens:
         if token.kind == "label":
             if current is None or current.values or current.glued:
+                if current is not None:
+                    yield current
                 current = Group(label="", offset=token.offset)
-                groups.append(current)
             current.label += token.text
             current.label_lines.add(token.line)
-        elif token.kind == "glued":
-            if current is None:
-                current = Group(label="", offset=token.offset)
-                groups.append(current)
+            continue
+        if current is None:
+            current = Group(label="", offset=token.offset)
+        current.raw.append(token.text)
+        current.lines.add(token.line)
+        if token.kind == "glued":
             current.glued = token.text
-            current.raw.append(token.text)
-            current.lines.add(token.line)
         else:
-            if current is None:
-                current = Group(label="", offset=token.offset)
-                groups.append(current)
             current.values.append(float(token.text) if token.kind == "number" else None)
-            current.raw.append(token.text)
-            current.lines.add(token.line)
-    return groups
+    if current is not None:
+        yield current
 
 
 def best_match(label: str, rows: list[tuple[str, re.Pattern[str]]]) -> str | None:
@@ -182,10 +179,9 @@ def _lone_run_is_glued(group: Group, width: int) -> None:
         group.glued, group.values = group.raw[0], []
 
 
-def read_t3(region: Region) -> tuple[dict[str, tuple[list[float | None], Group]], list[Group]]:
-    groups = group_tokens(tokenize(region.lines, region.first_line, region.offsets))
+def read_t3(region: Region) -> dict[str, tuple[list[float | None], Group]]:
     rows: dict[str, tuple[list[float | None], Group]] = {}
-    for group in groups:
+    for group in group_tokens(tokenize(region.lines, region.first_line, region.offsets)):
         if not (group.values or group.glued) or not group.label:
             continue
         _lone_run_is_glued(group, len(catalog.T3_COLUMNS))
@@ -194,7 +190,7 @@ def read_t3(region: Region) -> tuple[dict[str, tuple[list[float | None], Group]]
             rows[code] = (group.values[: len(catalog.T3_COLUMNS)], group)
         if code == "carried_forward":
             break
-    return rows, groups
+    return rows
 
 
 def read_reports_tables(cleaned: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -265,7 +261,10 @@ def _line_offsets(lines: list[str]) -> list[int]:
 
 
 def _recover_t3(
-    rows: dict[str, tuple[list[float | None], Group]], template: str, reading: Reading, prose_total: float | None
+    rows: dict[str, tuple[list[float | None], Group]],
+    template: str,
+    reading: Reading,
+    prose_total: Callable[[], float | None],
 ) -> int:
     """Cut glued rows into cells by the table's arithmetic; returns how many cells were recovered."""
     width = len(catalog.T3_COLUMNS)
@@ -283,9 +282,10 @@ def _recover_t3(
         ("balance", ["new_received", "carried_over"], ["results_total", "carried_forward"]),
     ]
     resolution = glued.resolve(options, known, equations)
-    if "new_received" in resolution.ambiguous and prose_total is not None:
+    stated_total = prose_total() if "new_received" in resolution.ambiguous else None
+    if stated_total is not None:
         # The prose's 收到申请N件 is the row's total: keep the cuts that agree with it.
-        options["new_received"] = [c for c in options["new_received"] if c[-1] == prose_total]
+        options["new_received"] = [c for c in options["new_received"] if c[-1] == stated_total]
         resolution = glued.resolve(options, known, equations)
         resolution.constraints.append("prose:text.requests_received")
     for code, cut in resolution.values.items():
@@ -313,13 +313,13 @@ def _read_t3(
         return reading, None, None
     heading = _find(lines, r"收到和处理政府信息公开申请", max(0, anchor - 40), anchor)
     region = _region(lines, offsets, heading + 1 if heading is not None else anchor, len(lines))
-    rows, _ = read_t3(region)
+    rows = read_t3(region)
     if not rows:
         return reading, None, None
     template = (
         "2021" if any(code in rows for code in ("other_no_correction", "other_misc", "other_unpaid_fee")) else "2019"
     )
-    recovered = _recover_t3(rows, template, reading, _prose_requests(lines))
+    recovered = _recover_t3(rows, template, reading, lambda: _prose_requests(lines))
     for row in (r for r in catalog.T3_ROWS if template in r.templates):
         values, group = rows.get(row.code, ([], None))
         for index, column in enumerate(catalog.T3_COLUMNS):

@@ -10,7 +10,6 @@ with an older version of its code.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,9 +18,10 @@ import duckdb
 import polars as pl
 
 from expectations import rules, suites
-from transforms import catalog, clean, figures, frames, ingest, metadata, segment, statements, tables
+from transforms import catalog, frames, ingest, pipeline
 from transforms.versions import STAGE_VERSIONS
 from warehouse.dictionary import MIN_RATIO_BASE
+from warehouse.parallel import map_batches
 from warehouse.store import frame, insert_frame, marts_sql
 
 METRIC_TABLES = (
@@ -96,6 +96,9 @@ def _delete_reports(con: duckdb.DuckDBPyConnection, tables_: tuple[str, ...], id
 
 def _batches(ids: list[str], size: int) -> list[list[str]]:
     return [ids[i : i + size] for i in range(0, len(ids), max(1, size))]
+
+
+_WANTED = "WHERE report_id IN (SELECT report_id FROM wanted_ids)"  # the batch, registered by _select_ids
 
 
 def _select_ids(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str]) -> pl.DataFrame:
@@ -215,41 +218,22 @@ def unaccounted_files(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- cleaned
-def clean_pending(con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE) -> StageStats:
+def clean_pending(
+    con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE, workers: int = 1
+) -> StageStats:
     stats = StageStats()
     todo = pending(con, "cleaned", "raw")
+    batches = _batches(todo, batch_size)
     fixes: Counter[str] = Counter()
-    for batch in _batches(todo, batch_size):
-        raw = _select_ids(
+    reads = (
+        _select_ids(
             con,
             "SELECT report_id, media_type, text FROM raw.reports WHERE report_id IN (SELECT report_id FROM wanted_ids)",
             batch,
         )
-        cleaned = clean.clean_reports(raw)
-        meta = metadata.extract_metadata(cleaned)
-        rows = cleaned.join(meta, on="report_id").select(
-            "report_id",
-            "text",
-            "doc_type",
-            "template",
-            "title",
-            "agency",
-            "province",
-            "city",
-            "county",
-            "report_year",
-            "publish_date",
-            "publish_date_precision",
-            "period_start",
-            "period_end",
-            "original_script",
-            "fixes",
-            "spam_spans",
-            "garbled_spans",
-            "garbled_sample",
-            "title_year",
-            "body_year",
-        )
+        for batch in batches
+    )
+    for batch, rows in zip(batches, map_batches(pipeline.clean_batch, reads, len(batches), workers), strict=True):
         _delete_reports(con, ("cleaned.reports",), batch)
         stats.add_rows("cleaned.reports", insert_frame(con, "cleaned.reports", rows))
         for fix_list in rows["fixes"].to_list():
@@ -262,12 +246,15 @@ def clean_pending(con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int
 
 
 # ---------------------------------------------------------------------------- segmented
-def segment_pending(con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE) -> StageStats:
+def segment_pending(
+    con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE, workers: int = 1
+) -> StageStats:
     stats = StageStats()
     todo = pending(con, "segmented", "cleaned")
+    batches = _batches(todo, batch_size)
     layouts: Counter[str] = Counter()
-    for batch in _batches(todo, batch_size):
-        cleaned = _select_ids(
+    reads = (
+        _select_ids(
             con,
             """
             SELECT c.report_id, c.text, r.media_type = 'text/html' AS is_html
@@ -275,114 +262,73 @@ def segment_pending(con: duckdb.DuckDBPyConnection, now: datetime, batch_size: i
             WHERE c.report_id IN (SELECT report_id FROM wanted_ids)""",
             batch,
         )
-        sections = segment.segment_reports(cleaned)
-        found_tables, cells = tables.read_reports_tables(cleaned)
-        found_tables = _attach_sections(found_tables, sections)
+        for batch in batches
+    )
+    for batch, found in zip(batches, map_batches(pipeline.segment_batch, reads, len(batches), workers), strict=True):
         _delete_reports(con, ("segmented.sections", "segmented.tables", "segmented.table_cells"), batch)
-        stats.add_rows("segmented.sections", insert_frame(con, "segmented.sections", sections))
-        stats.add_rows(
-            "segmented.tables",
-            insert_frame(
-                con,
-                "segmented.tables",
-                found_tables.select(
-                    "report_id",
-                    "table_code",
-                    "layout",
-                    "section_no",
-                    "cells_expected",
-                    "cells_read",
-                    "cells_recovered",
-                    "start_char",
-                    "cells_missing",
-                    "split_constraints",
-                    "split_ambiguous",
-                ),
-            ),
-        )
-        stats.add_rows("segmented.table_cells", insert_frame(con, "segmented.table_cells", cells))
-        layouts.update(f"{t}.{lay}" for t, lay in found_tables.select("table_code", "layout").iter_rows())
+        stats.add_rows("segmented.sections", insert_frame(con, "segmented.sections", found.sections))
+        stats.add_rows("segmented.tables", insert_frame(con, "segmented.tables", found.tables))
+        stats.add_rows("segmented.table_cells", insert_frame(con, "segmented.table_cells", found.cells))
+        layouts.update(f"{t}.{lay}" for t, lay in found.tables.select("table_code", "layout").iter_rows())
         _mark_processed(con, "segmented", batch, now)
     stats.processed = len(todo)
     stats.counts = {f"layout.{k}": v for k, v in sorted(layouts.items())}
     return stats
 
 
-def _attach_sections(found: pl.DataFrame, sections: pl.DataFrame) -> pl.DataFrame:
-    spans: dict[str, list[tuple[int, int, int]]] = {}
-    for report_id, no, start, end in sections.select("report_id", "section_no", "start_char", "end_char").iter_rows():
-        spans.setdefault(report_id, []).append((no, start, end))
-    return found.with_columns(
-        pl.Series(
-            "section_no",
-            [
-                segment.section_at(spans.get(rid, []), start)
-                for rid, start in found.select("report_id", "start_char").iter_rows()
-            ],
-            dtype=pl.Int32,
-        )
+# ---------------------------------------------------------------------------- metrics
+def _prose_inputs(con: duckdb.DuckDBPyConnection, batch: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return (
+        _select_ids(con, f"SELECT report_id, text FROM cleaned.reports {_WANTED}", batch),
+        _select_ids(
+            con, f"SELECT report_id, section_no, start_char, end_char FROM segmented.sections {_WANTED}", batch
+        ),
     )
 
 
-# ---------------------------------------------------------------------------- metrics
-def extract_pending(con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE) -> StageStats:
+def extract_pending(
+    con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE, workers: int = 1
+) -> StageStats:
+    """Prose figures are computed in the workers; table cells become metrics here, beside the
+    warehouse, because shipping them (evidence and all) to a worker costs more than the join."""
     stats = StageStats()
     todo = pending(con, "metrics", "segmented")
-    for batch in _batches(todo, batch_size):
-        cleaned = _select_ids(
-            con,
-            "SELECT report_id, text FROM cleaned.reports WHERE report_id IN (SELECT report_id FROM wanted_ids)",
-            batch,
-        )
+    batches = _batches(todo, batch_size)
+    reads = (_prose_inputs(con, batch) for batch in batches)
+    for batch, out in zip(batches, map_batches(pipeline.extract_batch, reads, len(batches), workers), strict=True):
+        cells = _select_ids(con, f"SELECT * FROM segmented.table_cells {_WANTED}", batch)
         sections = _select_ids(
-            con,
-            "SELECT report_id, section_no, start_char, end_char FROM segmented.sections "
-            "WHERE report_id IN (SELECT report_id FROM wanted_ids)",
-            batch,
-        )
-        cells = _select_ids(
-            con, "SELECT * FROM segmented.table_cells WHERE report_id IN (SELECT report_id FROM wanted_ids)", batch
-        )
-        text_metrics, figure_rows, plan_rows = figures.extract_prose(cleaned, sections)
-        totals, percents, dated = statements.extract_statements(cleaned)
-        spans: dict[str, list[tuple[int, int, int]]] = {}
-        for rid, no, start, end in sections.iter_rows():
-            spans.setdefault(rid, []).append((no, start, end))
-        table_metrics = cells.select(
-            "report_id",
-            "metric",
-            "value",
-            "unit",
-            pl.lit("exact").alias("qualifier"),
-            pl.lit("table").alias("source"),
-            pl.Series(
-                "section_no",
-                [
-                    segment.section_at(spans.get(r, []), s or 0)
-                    for r, s in cells.select("report_id", "start_char").iter_rows()
-                ],
-                dtype=pl.Int32,
-            ),
-            "evidence",
+            con, f"SELECT report_id, section_no, start_char, end_char FROM segmented.sections {_WANTED}", batch
         )
         _delete_reports(con, METRIC_TABLES, batch)
-        stats.add_rows(
-            "metrics.report_metrics",
-            insert_frame(con, "metrics.report_metrics", pl.concat([table_metrics, text_metrics])),
-        )
-        stats.add_rows("metrics.figures", insert_frame(con, "metrics.figures", figure_rows))
-        stats.add_rows("metrics.plans", insert_frame(con, "metrics.plans", plan_rows))
-        stats.add_rows("metrics.totals", insert_frame(con, "metrics.totals", totals))
-        stats.add_rows("metrics.percents", insert_frame(con, "metrics.percents", percents))
-        stats.add_rows("metrics.dated_statements", insert_frame(con, "metrics.dated_statements", dated))
+        for table, rows in (
+            ("metrics.report_metrics", pipeline.table_metrics(cells, sections)),
+            ("metrics.report_metrics", out.text_metrics),
+            ("metrics.figures", out.figures),
+            ("metrics.plans", out.plans),
+            ("metrics.totals", out.totals),
+            ("metrics.percents", out.percents),
+            ("metrics.dated_statements", out.dated_statements),
+        ):
+            stats.add_rows(table, insert_frame(con, table, rows))
         _mark_processed(con, "metrics", batch, now)
     stats.processed = len(todo)
     return stats
 
 
 # ---------------------------------------------------------------------------- quality
-def validation_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
-    """Every frame a suite judges, derived from the metrics stage's tables."""
+@dataclass
+class QualityContext:
+    """What the cross-report rules need of the whole warehouse, small enough to hold at any size:
+    one row per report (duplicates by text) and one per consecutive-year pair (continuity, from a
+    handful of figures per report). Everything else is read per batch."""
+
+    reports: pl.DataFrame  # cleaned.reports metadata + source_path, as read
+    report_rows: pl.DataFrame  # frames.report_frame: the suites' per-report frame (duplicate_of …)
+    continuity: pl.DataFrame  # frames.continuity_frame, copied_share not yet filled
+
+
+def quality_context(con: duckdb.DuckDBPyConnection) -> QualityContext:
     reports = frame(
         con,
         """
@@ -391,54 +337,64 @@ def validation_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]
                c.garbled_sample, c.text_sha256, r.source_path
         FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id)""",
     )
-    metric_rows = frame(con, "SELECT report_id, metric, value, qualifier, source, evidence FROM metrics.report_metrics")
-    found_tables = frame(con, "SELECT * FROM segmented.tables")
-    continuity = frames.continuity_frame(reports, metric_rows)
-    pair_ids = sorted(set(continuity["report_id"].to_list()) | set(continuity["previous_report_id"].to_list()))
-    texts = _select_ids(
-        con,
-        "SELECT report_id, text FROM cleaned.reports WHERE report_id IN (SELECT report_id FROM wanted_ids)",
-        pair_ids,
+    con.register("continuity_metrics", pl.DataFrame({"metric": list(frames.CONTINUITY_FIGURES)}).to_arrow())
+    try:
+        continuity_rows = frame(
+            con,
+            "SELECT report_id, metric, value, qualifier, source, evidence FROM metrics.report_metrics "
+            "WHERE source = 'table' AND metric IN (SELECT metric FROM continuity_metrics)",
+        )
+    finally:
+        con.unregister("continuity_metrics")
+    return QualityContext(reports, frames.report_frame(reports), frames.continuity_frame(reports, continuity_rows))
+
+
+def validation_frames(
+    con: duckdb.DuckDBPyConnection, context: QualityContext, ids: list[str]
+) -> dict[str, pl.DataFrame]:
+    """Every frame a suite judges for the reports `ids`, derived from the metrics stage's tables."""
+    reports = context.reports.filter(pl.col("report_id").is_in(ids))
+    metric_rows = _select_ids(
+        con, f"SELECT report_id, metric, value, qualifier, source, evidence FROM metrics.report_metrics {_WANTED}", ids
     )
+    found_tables = _select_ids(con, f"SELECT * FROM segmented.tables {_WANTED}", ids)
+    continuity = context.continuity.filter(pl.col("report_id").is_in(ids))
+    pair_ids = sorted(set(continuity["report_id"].to_list()) | set(continuity["previous_report_id"].to_list()))
+    texts = _select_ids(con, f"SELECT report_id, text FROM cleaned.reports {_WANTED}", pair_ids)
     return {
-        "reports": frames.report_frame(reports),
+        "reports": context.report_rows.filter(pl.col("report_id").is_in(ids)),
         "t3_columns": frames.t3_column_frame(metric_rows, reports),
         "t3_rows": frames.t3_row_frame(metric_rows),
         "t4_groups": frames.t4_frame(metric_rows),
         "cells": frames.cell_frame(metric_rows),
-        "figures": frames.figure_frame(frame(con, "SELECT * FROM metrics.figures")),
-        "plans": frames.plan_frame(frame(con, "SELECT * FROM metrics.plans"), reports),
+        "figures": frames.figure_frame(_select_ids(con, f"SELECT * FROM metrics.figures {_WANTED}", ids)),
+        "plans": frames.plan_frame(_select_ids(con, f"SELECT * FROM metrics.plans {_WANTED}", ids), reports),
         "text_table": frames.text_table_frame(metric_rows),
-        "totals": frames.totals_frame(frame(con, "SELECT * FROM metrics.totals")),
-        "percents": frames.percent_frame(frame(con, "SELECT * FROM metrics.percents")),
-        "dated": frames.dated_frame(frame(con, "SELECT * FROM metrics.dated_statements"), reports),
+        "totals": frames.totals_frame(_select_ids(con, f"SELECT * FROM metrics.totals {_WANTED}", ids)),
+        "percents": frames.percent_frame(_select_ids(con, f"SELECT * FROM metrics.percents {_WANTED}", ids)),
+        "dated": frames.dated_frame(
+            _select_ids(con, f"SELECT * FROM metrics.dated_statements {_WANTED}", ids), reports
+        ),
         "tables_present": frames.tables_present_frame(reports, found_tables),
         "completeness": frames.completeness_frame(found_tables),
         "continuity": frames.with_copied_share(continuity, texts),
     }
 
 
-def touched_reports(frames_: dict[str, pl.DataFrame], pending_ids: list[str]) -> list[str]:
+def touched_reports(context: QualityContext, pending_ids: list[str]) -> list[str]:
     """The reports whose flags a change to `pending_ids` can alter: themselves, reports with the
     same text (DUPLICATE_REPORT), and the other year of each continuity pair they belong to."""
     wanted = set(pending_ids)
     # Reports with one text share the id of its first copy (duplicate_of, or their own).
-    reports = frames_["reports"].with_columns(pl.coalesce("duplicate_of", "report_id").alias("text_key"))
+    reports = context.report_rows.with_columns(pl.coalesce("duplicate_of", "report_id").alias("text_key"))
     shared = reports.filter(pl.col("report_id").is_in(pending_ids)).get_column("text_key")
     wanted.update(reports.filter(pl.col("text_key").is_in(shared.implode())).get_column("report_id").to_list())
-    pairs = frames_["continuity"]
+    pairs = context.continuity
     if not pairs.is_empty():
         ids = list(wanted)
         linked = pairs.filter(pl.col("report_id").is_in(ids) | pl.col("previous_report_id").is_in(ids))
         wanted.update(linked.get_column("report_id").to_list())
     return sorted(wanted)
-
-
-def _batch_frames(
-    frames_: dict[str, pl.DataFrame], ids: list[str], batch_size: int
-) -> Iterator[dict[str, pl.DataFrame]]:
-    for batch in _batches(ids, batch_size):
-        yield {name: f.filter(pl.col("report_id").is_in(batch)) for name, f in frames_.items()}
 
 
 def validate_pending(
@@ -452,15 +408,17 @@ def validate_pending(
 
     Cross-report rules (duplicates, continuity) can change an old report's flags when a new one
     arrives, so the reports judged are the pending ones plus those sharing their text or a
-    continuity pair with them; the frames are derived over the whole warehouse (a report's
-    duplicate or previous year may be anywhere) and cut to each batch before GX sees them."""
+    continuity pair with them. What those rules need of the whole warehouse (one row per report,
+    one per continuity pair) is read once; every other frame is read per batch, so memory follows
+    the batch and not the warehouse."""
     stats = StageStats()
     todo = pending(con, "quality", "metrics")
     if not todo:
         return stats
-    all_frames = validation_frames(con)
-    judged = touched_reports(all_frames, todo)
-    flags, runs = suites.run_suites(_batch_frames(all_frames, judged, batch_size), run_id, docs_dir=docs_dir)
+    context = quality_context(con)
+    judged = touched_reports(context, todo)
+    batches = (validation_frames(con, context, batch) for batch in _batches(judged, batch_size))
+    flags, runs = suites.run_suites(batches, run_id, docs_dir=docs_dir)
     _delete_reports(con, ("quality.flags",), judged)
     stats.add_rows("quality.flags", insert_frame(con, "quality.flags", flags))
     stats.add_rows("quality.validation_runs", insert_frame(con, "quality.validation_runs", runs))

@@ -1,0 +1,140 @@
+"""What each stage computes for one batch of reports: the pure compositions of the transforms.
+
+The warehouse stages read a batch, hand it to one of these functions (in this process, or in a
+worker process when a run has several batches), and write what comes back. Frames in, frames out:
+nothing here touches the warehouse, so a batch can be computed anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from transforms import clean, figures, metadata, segment, statements, tables
+
+CLEANED_COLUMNS = (
+    "report_id",
+    "text",
+    "doc_type",
+    "template",
+    "title",
+    "agency",
+    "province",
+    "city",
+    "county",
+    "report_year",
+    "publish_date",
+    "publish_date_precision",
+    "period_start",
+    "period_end",
+    "original_script",
+    "fixes",
+    "spam_spans",
+    "garbled_spans",
+    "garbled_sample",
+    "title_year",
+    "body_year",
+)
+TABLE_COLUMNS = (
+    "report_id",
+    "table_code",
+    "layout",
+    "section_no",
+    "cells_expected",
+    "cells_read",
+    "cells_recovered",
+    "start_char",
+    "cells_missing",
+    "split_constraints",
+    "split_ambiguous",
+)
+
+
+def clean_batch(raw: pl.DataFrame) -> pl.DataFrame:
+    """cleaned.reports rows for a batch of raw reports (report_id, media_type, text)."""
+    cleaned = clean.clean_reports(raw)
+    return cleaned.join(metadata.extract_metadata(cleaned), on="report_id").select(CLEANED_COLUMNS)
+
+
+@dataclass
+class Segmented:
+    sections: pl.DataFrame
+    tables: pl.DataFrame
+    cells: pl.DataFrame
+
+
+def segment_batch(cleaned: pl.DataFrame) -> Segmented:
+    """Sections, tables and table cells for a batch of cleaned reports (report_id, text, is_html)."""
+    sections = segment.segment_reports(cleaned)
+    found_tables, cells = tables.read_reports_tables(cleaned)
+    found_tables = with_section_no(found_tables, sections).select(TABLE_COLUMNS)
+    return Segmented(sections, found_tables, cells)
+
+
+def with_section_no(rows: pl.DataFrame, sections: pl.DataFrame, position: str = "start_char") -> pl.DataFrame:
+    """`section_no`: the innermost section holding each row's `position`. Headings nest, so that is
+    the section that starts last at or before the position (an as-of join), provided it has not
+    ended; where it has, the slow exact search decides."""
+    sections = sections.select("report_id", "section_no", "start_char", "end_char").sort("report_id", "start_char")
+    keyed = rows.with_row_index("_row").with_columns(pl.col(position).fill_null(0).alias("_position"))
+    joined = (
+        keyed.sort("report_id", "_position")
+        .join_asof(
+            sections.rename({"start_char": "_section_start", "end_char": "_section_end", "section_no": "_section"}),
+            left_on="_position",
+            right_on="_section_start",
+            by="report_id",
+            strategy="backward",
+            check_sortedness=False,  # both sides sorted by report_id, then position, just above
+        )
+        .sort("_row")
+    )
+    outside = joined.filter(pl.col("_section").is_not_null() & (pl.col("_section_end") <= pl.col("_position")))
+    section_no = joined.get_column("_section").cast(pl.Int32)
+    if not outside.is_empty():
+        spans: dict[str, list[tuple[int, int, int]]] = {}
+        for report_id, no, start, end in sections.iter_rows():
+            spans.setdefault(report_id, []).append((no, start, end))
+        fixes = {
+            row: segment.section_at(spans.get(report_id, []), pos)
+            for row, report_id, pos in outside.select("_row", "report_id", "_position").iter_rows()
+        }
+        section_no = pl.Series(
+            "section_no",
+            [fixes.get(row, value) for row, value in enumerate(section_no.to_list())],
+            dtype=pl.Int32,
+        )
+    return rows.with_columns(section_no.alias("section_no"))
+
+
+@dataclass
+class Extracted:
+    text_metrics: pl.DataFrame
+    figures: pl.DataFrame
+    plans: pl.DataFrame
+    totals: pl.DataFrame
+    percents: pl.DataFrame
+    dated_statements: pl.DataFrame
+
+
+def extract_batch(inputs: tuple[pl.DataFrame, pl.DataFrame]) -> Extracted:
+    """The metrics stage's prose rows for a batch: (cleaned texts, sections) in."""
+    cleaned, sections = inputs
+    text_metrics, figure_rows, plan_rows = figures.extract_prose(cleaned, sections)
+    totals, percents, dated = statements.extract_statements(cleaned)
+    return Extracted(text_metrics, figure_rows, plan_rows, totals, percents, dated)
+
+
+def table_metrics(cells: pl.DataFrame, sections: pl.DataFrame) -> pl.DataFrame:
+    """metrics.report_metrics rows for the table cells of a batch (one join: cheap where the cells are)."""
+    return with_section_no(cells, sections).select(
+        "report_id",
+        "metric",
+        "value",
+        "unit",
+        pl.lit("exact").alias("qualifier"),
+        pl.lit("table").alias("source"),
+        "section_no",
+        "evidence",
+    )

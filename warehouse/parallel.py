@@ -1,0 +1,62 @@
+"""Batches computed in worker processes while the warehouse process reads and writes.
+
+The transforms are pure functions of a batch's frames, so a stage with several batches hands them
+to a pool of processes (one per core by default) and writes each result, in batch order, as it
+comes back; at most `workers + 1` batches are in memory at once. One batch, or `workers <= 1`, runs
+in this process: small runs (the samples, the tests) never start a pool.
+
+Workers are started with `spawn`: Polars' thread pool does not survive `fork`. The pool lives for
+the process (a Dagster run process or the benchmark) and is shut down at exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TypeVar
+
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+_pools: dict[int, ProcessPoolExecutor] = {}
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    if workers not in _pools:
+        _pools[workers] = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    return _pools[workers]
+
+
+@atexit.register
+def _shutdown() -> None:
+    for pool in _pools.values():
+        pool.shutdown(wait=False, cancel_futures=True)
+    _pools.clear()
+
+
+def map_batches(function: Callable[[In], Out], batches: Iterable[In], count: int, workers: int) -> Iterator[Out]:
+    """`function` over `batches` (there are `count` of them), results in order. `function` must be
+    a module-level function (it is pickled by name for the workers)."""
+    if workers <= 1 or count <= 1:
+        yield from map(function, batches)
+        return
+    pool = _pool(workers)
+    in_flight: deque[Future[Out]] = deque()
+    for batch in batches:
+        in_flight.append(pool.submit(function, batch))
+        if len(in_flight) > workers:
+            yield in_flight.popleft().result()
+    while in_flight:
+        yield in_flight.popleft().result()
