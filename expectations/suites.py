@@ -413,12 +413,23 @@ def run_suites(
                 result = next(iter(outcome.run_results.values()))
                 counts["evaluated"] += frame.height
                 counts["success"] = counts["success"] and bool(result.success)
-                by_key = {row["row_key"]: row for row in frame.iter_rows(named=True)}
+                # Only the rows GX found unexpected are turned into Python dicts (a batch's cell
+                # frame has hundreds of thousands of rows, and most checks find none).
+                unexpected = {
+                    id(r): [int(index["row_key"]) for index in r.result.get("unexpected_index_list") or []]
+                    for r in result.results
+                }
+                wanted = sorted({key for keys in unexpected.values() for key in keys})
+                by_key = (
+                    {row["row_key"]: row for row in frame.filter(pl.col("row_key").is_in(wanted)).iter_rows(named=True)}
+                    if wanted
+                    else {}
+                )
                 for expectation_result in result.results:
                     meta = expectation_result.expectation_config.meta
                     check = frame_checks[int(meta["check"])]
-                    for index in expectation_result.result.get("unexpected_index_list") or []:
-                        row = by_key[int(index["row_key"])]
+                    for key in unexpected[id(expectation_result)]:
+                        row = by_key[key]
                         counts["unexpected"] += 1
                         flags.append(
                             {

@@ -114,7 +114,7 @@ def raw_reports(
         context,
         warehouse,
         "raw_reports",
-        lambda con: stages.ingest_inbox(con, folder, stages.utcnow(), warehouse.batch_size),
+        lambda con: stages.ingest_inbox(con, folder, stages.utcnow(), warehouse.batch_size, warehouse.worker_count()),
         "raw.reports",
     )
 
@@ -175,7 +175,7 @@ def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) 
         warehouse,
         "quality_flags",
         lambda con: stages.validate_pending(
-            con, context.run.run_id, stages.utcnow(), warehouse.docs_dir(), warehouse.batch_size
+            con, context.run.run_id, stages.utcnow(), warehouse.docs_dir(), warehouse.quality_batch_size
         ),
         "quality.flags",
     )

@@ -42,6 +42,10 @@ class WarehouseResource(ConfigurableResource):
 
     path: str = Field(default_factory=default_warehouse)
     batch_size: int = Field(default=2000, description="reports per transform batch (bounds memory)")
+    quality_batch_size: int = Field(
+        default=10000,
+        description="reports per GX checkpoint run in the quality stage (a run's cost is mostly fixed)",
+    )
     workers: int = Field(
         default=0,
         description="processes computing batches in parallel (0: one per core; 1: all in the run's own process)",

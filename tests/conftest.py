@@ -38,7 +38,9 @@ def run_pipeline(inbox: Path, warehouse: Path, batch_size: int = 2000, workers: 
         [*ALL_ASSETS, *ALL_CHECKS],
         resources={
             "inbox": InboxResource(path=str(inbox)),
-            "warehouse": WarehouseResource(path=str(warehouse), batch_size=batch_size, workers=workers),
+            "warehouse": WarehouseResource(
+                path=str(warehouse), batch_size=batch_size, quality_batch_size=batch_size, workers=workers
+            ),
         },
         raise_on_error=False,
     )

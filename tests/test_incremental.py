@@ -3,6 +3,7 @@ inbox sensor that starts runs when files arrive."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,30 @@ def test_each_run_processes_only_what_changed(tmp_path: Path, monkeypatch: pytes
         "report_metrics": 6,
         "quality_flags": 6,
     }
+
+
+def raw_counts(result: Any) -> dict[str, int]:
+    (event,) = result.asset_materializations_for_node("raw_reports")
+    keys = ("files_seen", "files_unchanged", "new_reports", "duplicate_files", "rejected_files")
+    return {key: int(event.metadata[key].value) for key in keys}
+
+
+def test_raw_reads_only_files_whose_size_or_mtime_changed(tmp_path: Path) -> None:
+    inbox = make_inbox(tmp_path / "inbox")  # with the bad files: rejections are remembered too
+    warehouse = tmp_path / "wh.duckdb"
+    first = raw_counts(run_pipeline(inbox, warehouse))
+    assert first["files_unchanged"] == 0 and first["new_reports"] == 5 and first["rejected_files"] > 0
+    again = raw_counts(run_pipeline(inbox, warehouse))
+    assert again == {**first, "files_unchanged": first["files_seen"], "new_reports": 0, "rejected_files": 0}
+    # Rewritten in place (new bytes, new mtime): read again, a new report.
+    edited = inbox / SAMPLE_IDS["001"]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n附:联系电话0539-1234567。", encoding="utf-8")
+    # Touched only (same bytes, new mtime): read again, found to be the report it was.
+    touched = inbox / SAMPLE_IDS["000"]
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    third = raw_counts(run_pipeline(inbox, warehouse))
+    assert third["files_unchanged"] == first["files_seen"] - 2
+    assert third["new_reports"] == 1 and third["duplicate_files"] == 1 and third["rejected_files"] == 0
 
 
 def test_inbox_sensor_requests_a_run_only_when_files_change(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import duckdb
 RUN_COLUMNS = {
     "ingested_at",
     "seen_at",
+    "mtime_ns",  # when the file was written
     "processed_at",
     "checked_at",
     "run_id",

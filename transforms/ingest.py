@@ -58,13 +58,17 @@ REJECTED_SCHEMA = {
     "reason": pl.String,
     "detail": pl.String,
     "seen_at": pl.Datetime("us"),
+    "mtime_ns": pl.Int64,
 }
 FILE_SCHEMA = {
     "source_path": pl.String,
     "report_id": pl.String,
     "byte_size": pl.Int64,
     "seen_at": pl.Datetime("us"),
+    "mtime_ns": pl.Int64,
 }
+# Rejections that may pass on a retry although the file's size and mtime are unchanged.
+TRANSIENT_REJECTIONS = ("unreadable", "broken_link")
 
 
 @dataclass(frozen=True)
@@ -331,12 +335,19 @@ def ingest(
                     "reason": result["reason"],
                     "detail": result["detail"],
                     "seen_at": now,
+                    "mtime_ns": entry.mtime_ns,
                 }
             )
             continue
         report_id = str(result["report_id"])
         file_map.append(
-            {"source_path": entry.source_path, "report_id": report_id, "byte_size": entry.byte_size, "seen_at": now}
+            {
+                "source_path": entry.source_path,
+                "report_id": report_id,
+                "byte_size": entry.byte_size,
+                "seen_at": now,
+                "mtime_ns": entry.mtime_ns,
+            }
         )
         if result["kind"] == "report":
             seen.add(report_id)

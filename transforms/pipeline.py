@@ -8,10 +8,11 @@ nothing here touches the warehouse, so a batch can be computed anywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import polars as pl
 
-from transforms import clean, figures, metadata, segment, statements, tables
+from transforms import clean, figures, ingest, metadata, segment, statements, tables
 
 CLEANED_COLUMNS = (
     "report_id",
@@ -49,6 +50,15 @@ TABLE_COLUMNS = (
     "split_constraints",
     "split_ambiguous",
 )
+
+
+def ingest_batch(
+    inputs: tuple[list[ingest.InboxFile], frozenset[str], datetime],
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(new reports, rejected files, file → report map) for a batch of inbox files: read, hashed,
+    decoded. `inputs`: the files, the report ids known already, the time to stamp."""
+    files, known_ids, now = inputs
+    return ingest.ingest(files, known_ids, now)
 
 
 def clean_batch(raw: pl.DataFrame) -> pl.DataFrame:

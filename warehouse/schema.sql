@@ -215,3 +215,7 @@ CREATE TABLE IF NOT EXISTS metrics.dated_statements (
 -- How glued rows were cut: the constraints that decided the cuts, and the rows left missing.
 ALTER TABLE segmented.tables ADD COLUMN IF NOT EXISTS split_constraints VARCHAR[];
 ALTER TABLE segmented.tables ADD COLUMN IF NOT EXISTS split_ambiguous VARCHAR[];
+
+-- (path, size, mtime) of each file as read: the raw stage does not read such a file again.
+ALTER TABLE raw.report_files ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;
+ALTER TABLE raw.rejected_files ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;

@@ -134,16 +134,25 @@ def refresh_catalog(con: duckdb.DuckDBPyConnection) -> StageStats:
 
 # ---------------------------------------------------------------------------- raw
 def ingest_inbox(
-    con: duckdb.DuckDBPyConnection, inbox: Path, now: datetime, batch_size: int = BATCH_SIZE
+    con: duckdb.DuckDBPyConnection, inbox: Path, now: datetime, batch_size: int = BATCH_SIZE, workers: int = 1
 ) -> StageStats:
-    """Read the inbox's files batch by batch (so that only one batch of texts is held at once) and
-    record each as a report, a duplicate file of one, or a rejection."""
+    """Record each inbox file as a report, a duplicate file of one, or a rejection. Files whose
+    path, size and mtime are recorded already are not read again; the rest are read batch by batch
+    (in worker processes when there are several batches), so one batch of texts per worker is held
+    at once. Results are recorded in file order, so the first of several identical files is the
+    one a report's source_path names, however the batches ran."""
     stats = StageStats()
     files = ingest.scan_inbox(inbox)
+    unchanged = _unchanged_files(con)
+    todo = [f for f in files if (f.source_path, f.byte_size, f.mtime_ns) not in unchanged]
     known = {r[0] for r in con.execute("SELECT report_id FROM raw.reports").fetchall()}
     counts: Counter[str] = Counter()
-    for start in range(0, len(files), max(1, batch_size)):
-        new_reports, rejected, file_map = ingest.ingest(files[start : start + batch_size], frozenset(known), now)
+    batches = [todo[start : start + batch_size] for start in range(0, len(todo), max(1, batch_size))]
+    # Workers are told the ids known when their batch is sent, to skip decoding known bytes;
+    # a report two batches found at once is kept here for its first file only.
+    reads = ((batch, frozenset(known), now) for batch in batches)
+    for new_reports, rejected, file_map in map_batches(pipeline.ingest_batch, reads, len(batches), workers):
+        new_reports = new_reports.filter(~pl.col("report_id").is_in(list(known)))
         known.update(new_reports["report_id"].to_list())
         _record_files(con, stats, new_reports, rejected, file_map)
         counts["new_reports"] += new_reports.height
@@ -153,12 +162,28 @@ def ingest_inbox(
     stats.processed = counts["new_reports"]
     stats.counts = {
         "files_seen": len(files),
+        "files_unchanged": len(files) - len(todo),
         "new_reports": counts["new_reports"],
         "duplicate_files": counts["duplicate_files"],
         "rejected_files": counts["rejected_files"],
         **{k: n for k, n in sorted(counts.items()) if k.startswith("rejected.")},
     }
     return stats
+
+
+def _unchanged_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, int, int]]:
+    """(path, size, mtime) of every file already recorded, but for rejections a retry may clear."""
+    con.register("transient", pl.DataFrame({"reason": list(ingest.TRANSIENT_REJECTIONS)}).to_arrow())
+    try:
+        rows = con.execute("""
+            SELECT source_path, byte_size, mtime_ns FROM raw.report_files WHERE mtime_ns IS NOT NULL
+            UNION
+            SELECT source_path, byte_size, mtime_ns FROM raw.rejected_files
+            WHERE mtime_ns IS NOT NULL AND reason NOT IN (SELECT reason FROM transient)
+        """).fetchall()
+    finally:
+        con.unregister("transient")
+    return set(rows)
 
 
 def _record_files(
@@ -174,8 +199,8 @@ def _record_files(
     try:
         before = con.execute("SELECT count(*) FROM raw.report_files").fetchall()[0][0]
         con.execute("""
-            INSERT INTO raw.report_files
-            SELECT i.source_path, i.report_id, i.byte_size, i.seen_at FROM incoming_files AS i
+            INSERT INTO raw.report_files (source_path, report_id, byte_size, seen_at, mtime_ns)
+            SELECT i.source_path, i.report_id, i.byte_size, i.seen_at, i.mtime_ns FROM incoming_files AS i
             ANTI JOIN raw.report_files AS f ON f.source_path = i.source_path AND f.report_id = i.report_id
         """)
         stats.add_rows(
@@ -183,8 +208,8 @@ def _record_files(
         )
         before = con.execute("SELECT count(*) FROM raw.rejected_files").fetchall()[0][0]
         con.execute("""
-            INSERT INTO raw.rejected_files (source_path, byte_size, reason, detail, seen_at, content_sha256)
-            SELECT i.source_path, i.byte_size, i.reason, i.detail, i.seen_at, i.content_sha256
+            INSERT INTO raw.rejected_files (source_path, byte_size, reason, detail, seen_at, content_sha256, mtime_ns)
+            SELECT i.source_path, i.byte_size, i.reason, i.detail, i.seen_at, i.content_sha256, i.mtime_ns
             FROM incoming_rejected AS i
             ANTI JOIN raw.rejected_files AS r ON r.source_path = i.source_path AND r.reason = i.reason
                 AND coalesce(r.content_sha256, '') = coalesce(i.content_sha256, '')
