@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import polars as pl
 
@@ -125,8 +126,10 @@ def group_tokens(tokens: Iterable[Token]) -> Iterator[Group]:
         yield current
 
 
-def best_match(label: str, rows: list[tuple[str, re.Pattern[str]]]) -> str | None:
-    """The row whose words end closest to the label's end (the words next to the numbers)."""
+@lru_cache(maxsize=8192)
+def best_match(label: str, rows: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
+    """The row whose words end closest to the label's end (the words next to the numbers). Cached:
+    the same labels recur in report after report."""
     best: tuple[int, int, str] | None = None
     for code, pattern in rows:
         for m in pattern.finditer(label):
@@ -166,7 +169,11 @@ def _find(all_lines: list[str], pattern: str, start: int = 0, stop: int | None =
     return None
 
 
-_T3_ROWS = [(row.code, re.compile(row.pattern)) for row in catalog.T3_ROWS]
+_T3_ROWS = tuple((row.code, re.compile(row.pattern)) for row in catalog.T3_ROWS)
+_T2_ROWS = {
+    template: tuple((r.code, re.compile(r.pattern)) for r in catalog.T2_ROWS if r.template == template)
+    for template in {r.template for r in catalog.T2_ROWS}
+}
 
 
 def _evidence(group: Group) -> str:
@@ -322,13 +329,14 @@ def _read_t3(
     recovered = _recover_t3(rows, template, reading, lambda: _prose_requests(lines))
     for row in (r for r in catalog.T3_ROWS if template in r.templates):
         values, group = rows.get(row.code, ([], None))
+        evidence = _evidence(group) if group else ""
         for index, column in enumerate(catalog.T3_COLUMNS):
             reading.cell(
                 f"t3.{row.code}.{column.code}",
                 values[index] if index < len(values) else None,
                 "件",
                 group.offset if group else None,
-                _evidence(group) if group else "",
+                evidence,
             )
     last = rows.get("carried_forward", (None, None))[1]
     end = max(last.lines) + 1 if last and last.lines else region.first_line + len(region.lines)
@@ -350,10 +358,9 @@ def _read_t2(
     region = _region(lines, offsets, anchor, heading3 if heading3 is not None else stop)
     template = "2019" if re.search(r"本年新制作|上一年项目数量|对外公开总数", "\n".join(region.lines)) else "2021"
     t2_rows = [r for r in catalog.T2_ROWS if r.template == template]
-    patterns = [(r.code, re.compile(r.pattern)) for r in t2_rows]
     found: dict[str, Group] = {}
     for group in group_tokens(tokenize(region.lines, region.first_line, region.offsets)):
-        code = best_match(group.label, patterns) if (group.values or group.glued) and group.label else None
+        code = best_match(group.label, _T2_ROWS[template]) if (group.values or group.glued) and group.label else None
         if code and code not in found:
             _lone_run_is_glued(group, len(next(r for r in t2_rows if r.code == code).columns))
             found[code] = group
