@@ -42,8 +42,11 @@ class WarehouseResource(ConfigurableResource):
 
     path: str = Field(default_factory=default_warehouse)
     batch_size: int = Field(default=2000, description="reports per transform batch (bounds memory)")
+    duckdb_memory_limit: str = Field(
+        default="1GB", description="DuckDB's buffer pool limit while a run writes (it spills to disk beyond it)"
+    )
     quality_batch_size: int = Field(
-        default=10000,
+        default=5000,
         description="reports per GX checkpoint run in the quality stage (a run's cost is mostly fixed)",
     )
     workers: int = Field(
@@ -55,7 +58,7 @@ class WarehouseResource(ConfigurableResource):
         return self.workers if self.workers > 0 else default_workers()
 
     def store(self) -> WarehouseStore:
-        return WarehouseStore(Path(self.path).expanduser())
+        return WarehouseStore(Path(self.path).expanduser(), self.duckdb_memory_limit)
 
     def docs_dir(self) -> Path:
         """Where GX Data Docs are built: `docs/` beside the warehouse file (data/docs by default)."""

@@ -6,7 +6,8 @@ comes back; at most `workers + 1` batches are in memory at once. One batch, or `
 in this process: small runs (the samples, the tests) never start a pool.
 
 Workers are started with `spawn`: Polars' thread pool does not survive `fork`. The pool lives for
-the process (a Dagster run process or the benchmark) and is shut down at exit.
+the process (a Dagster run process or the benchmark), so the stages of a run share it, and is
+released at exit or before a stage that computes in its own process (quality: GX).
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 @atexit.register
-def _shutdown() -> None:
+def release() -> None:
+    """Stop the workers (and free what they hold): at exit, and before a stage that needs none."""
     for pool in _pools.values():
         pool.shutdown(wait=False, cancel_futures=True)
     _pools.clear()

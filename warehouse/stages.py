@@ -22,6 +22,7 @@ from transforms import catalog, frames, ingest, pipeline
 from transforms.versions import STAGE_VERSIONS
 from warehouse.dictionary import MIN_RATIO_BASE
 from warehouse.parallel import map_batches
+from warehouse.parallel import release as release_workers
 from warehouse.store import frame, insert_frame, marts_sql
 
 METRIC_TABLES = (
@@ -440,6 +441,7 @@ def validate_pending(
     todo = pending(con, "quality", "metrics")
     if not todo:
         return stats
+    release_workers()  # GX runs here, in this process: idle workers would only hold memory
     context = quality_context(con)
     judged = touched_reports(context, todo)
     batches = (validation_frames(con, context, batch) for batch in _batches(judged, batch_size))

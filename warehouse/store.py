@@ -34,8 +34,12 @@ def marts_sql() -> str:
 
 
 class WarehouseStore:
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], memory_limit: str = "1GB") -> None:
         self.path = Path(path).resolve()
+        # DuckDB's buffer pool keeps the pages it has read up to its limit (80 % of RAM by
+        # default), so without a limit a run's memory grows with the warehouse; past it DuckDB
+        # evicts pages or spills to disk.
+        self.memory_limit = memory_limit
 
     # ------------------------------------------------------------------ paths and locking
     def staging_path(self, run_id: str) -> Path:
@@ -70,7 +74,7 @@ class WarehouseStore:
                     Path(str(stale) + ".wal").unlink(missing_ok=True)
                 if self.path.exists():
                     shutil.copyfile(self.path, staging)
-            con = duckdb.connect(str(staging))
+            con = duckdb.connect(str(staging), config={"memory_limit": self.memory_limit})
             try:
                 con.execute(schema_sql())
                 yield con
