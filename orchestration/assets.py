@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import duckdb
 import psutil
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
@@ -63,11 +64,24 @@ def _run_stage(
     name: str,
     work: Callable[[Any], StageStats],
     total_table: str,
+    idle: Callable[[Any], StageStats | None] | None = None,
 ) -> MaterializeResult:
+    """Run a stage on this run's staging copy of the warehouse. With `idle`: when no earlier stage
+    of the run has written, `idle` is asked of the published warehouse what the stage would report
+    with nothing to do (None: there is work); then the stage writes nothing, so a run with nothing
+    new copies no warehouse (at 100,000 reports the copy alone took 14 s)."""
     store = warehouse.store()
     started_at = time.time()
-    with store.write(context.run.run_id) as con:
-        stats = work(con)
+    idle_stats: StageStats | None = None
+    # (Never on a first run: opening a warehouse that does not exist yet would publish an empty one.)
+    if idle is not None and store.path.exists() and not store.staging_path(context.run.run_id).exists():
+        with store.read() as published:
+            try:
+                idle_stats = idle(published)
+            except duckdb.Error:  # a warehouse written by older code: the stage writes, and migrates it
+                idle_stats = None
+    with store.read() if idle_stats else store.write(context.run.run_id) as con:
+        stats = idle_stats or work(con)
         work_seconds = time.time() - started_at
         total = con.execute(f"SELECT count(*) FROM {total_table}").fetchall()[0][0]
         preview = con.sql(PREVIEWS[name] + f" LIMIT {PREVIEW_ROWS}").pl() if name in PREVIEWS else None
@@ -98,7 +112,14 @@ def _run_stage(
 
 @asset(group_name="catalog", description="catalog.metrics and catalog.rules from the catalogues declared in code.")
 def catalog(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    return _run_stage(context, warehouse, "catalog", stages.refresh_catalog, "catalog.metrics")
+    return _run_stage(
+        context,
+        warehouse,
+        "catalog",
+        stages.refresh_catalog,
+        "catalog.metrics",
+        lambda con: StageStats() if stages.catalog_is_current(con) else None,
+    )
 
 
 @asset(
@@ -116,6 +137,7 @@ def raw_reports(
         "raw_reports",
         lambda con: stages.ingest_inbox(con, folder, stages.utcnow(), warehouse.batch_size, warehouse.worker_count()),
         "raw.reports",
+        lambda con: stages.idle_inbox(con, folder),
     )
 
 
@@ -131,6 +153,7 @@ def cleaned_reports(context: AssetExecutionContext, warehouse: WarehouseResource
         "cleaned_reports",
         lambda con: stages.clean_pending(con, stages.utcnow(), warehouse.batch_size, warehouse.worker_count()),
         "cleaned.reports",
+        lambda con: stages.idle_stage(con, "cleaned", "raw"),
     )
 
 
@@ -146,6 +169,7 @@ def segmented_reports(context: AssetExecutionContext, warehouse: WarehouseResour
         "segmented_reports",
         lambda con: stages.segment_pending(con, stages.utcnow(), warehouse.batch_size, warehouse.worker_count()),
         "segmented.sections",
+        lambda con: stages.idle_stage(con, "segmented", "cleaned"),
     )
 
 
@@ -161,6 +185,7 @@ def report_metrics(context: AssetExecutionContext, warehouse: WarehouseResource)
         "report_metrics",
         lambda con: stages.extract_pending(con, stages.utcnow(), warehouse.batch_size, warehouse.worker_count()),
         "metrics.report_metrics",
+        lambda con: stages.idle_stage(con, "metrics", "segmented"),
     )
 
 
@@ -178,12 +203,21 @@ def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) 
             con, context.run.run_id, stages.utcnow(), warehouse.docs_dir(), warehouse.quality_batch_size
         ),
         "quality.flags",
+        lambda con: stages.idle_stage(con, "quality", "metrics"),
     )
 
 
 @asset(deps=[quality_flags], group_name="marts", description="marts.report_overview for dashboards.")
 def marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    return _run_stage(context, warehouse, "marts", stages.build_marts, "marts.report_overview")
+    # Built anew whenever an earlier stage of this run wrote (the staging copy exists then).
+    return _run_stage(
+        context,
+        warehouse,
+        "marts",
+        stages.build_marts,
+        "marts.report_overview",
+        lambda con: StageStats() if stages.marts_exist(con) else None,
+    )
 
 
 ALL_ASSETS = [catalog, raw_reports, cleaned_reports, segmented_reports, report_metrics, quality_flags, marts]

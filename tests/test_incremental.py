@@ -32,8 +32,10 @@ def test_each_run_processes_only_what_changed(tmp_path: Path, monkeypatch: pytes
     warehouse = tmp_path / "wh.duckdb"
     first = run_pipeline(inbox, warehouse)
     assert processed(first) == dict.fromkeys(STAGES, 5)
-    # Nothing new: nothing re-processed.
+    # Nothing new: nothing re-processed, and no stage copied or re-published the warehouse.
+    published = (warehouse.stat().st_ino, warehouse.stat().st_mtime_ns)
     assert processed(run_pipeline(inbox, warehouse)) == dict.fromkeys(STAGES, 0)
+    assert (warehouse.stat().st_ino, warehouse.stat().st_mtime_ns) == published
     # One new file: one report through every stage.
     text = (SAMPLES / SAMPLE_IDS["001"]).read_text(encoding="utf-8").replace("河东区", "兰山区")
     (inbox / "new.txt").write_text(text, encoding="utf-8")

@@ -86,11 +86,20 @@ def _mark_processed(con: duckdb.DuckDBPyConnection, stage: str, ids: list[str], 
         con.unregister("done_ids")
 
 
-def _delete_reports(con: duckdb.DuckDBPyConnection, tables_: tuple[str, ...], ids: list[str]) -> None:
+def _delete_reports(con: duckdb.DuckDBPyConnection, stage: str, tables_: tuple[str, ...], ids: list[str]) -> None:
+    """Remove what `stage` wrote for these reports before it writes them anew. Only reports the
+    stage processed before can have rows (a run publishes its rows and its `meta.processed` marks
+    together, or neither), so reports seen for the first time need no DELETE — which would scan
+    tables that grow with the warehouse, once per batch."""
     con.register("stale_ids", _ids_frame(ids).to_arrow())
     try:
-        for table in tables_:
-            con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM stale_ids)")
+        stale = con.execute(
+            "SELECT count(*) FROM meta.processed WHERE stage = ? AND report_id IN (SELECT report_id FROM stale_ids)",
+            [stage],
+        ).fetchall()[0][0]
+        if stale:
+            for table in tables_:
+                con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM stale_ids)")
     finally:
         con.unregister("stale_ids")
 
@@ -111,10 +120,8 @@ def _select_ids(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str]) -> pl.
 
 
 # ---------------------------------------------------------------------------- catalog
-def refresh_catalog(con: duckdb.DuckDBPyConnection) -> StageStats:
-    stats = StageStats()
-    con.execute("DELETE FROM catalog.metrics")
-    con.execute("DELETE FROM catalog.rules")
+def catalog_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """catalog.metrics and catalog.rules rows as the code declares them."""
     metric_rows = pl.DataFrame(
         catalog.metric_catalogue(),
         schema={
@@ -128,9 +135,44 @@ def refresh_catalog(con: duckdb.DuckDBPyConnection) -> StageStats:
             "templates": pl.List(pl.String),
         },
     )
+    return metric_rows, pl.DataFrame(rules.catalogue_rows())
+
+
+def refresh_catalog(con: duckdb.DuckDBPyConnection) -> StageStats:
+    stats = StageStats()
+    con.execute("DELETE FROM catalog.metrics")
+    con.execute("DELETE FROM catalog.rules")
+    metric_rows, rule_rows = catalog_frames()
     stats.add_rows("catalog.metrics", insert_frame(con, "catalog.metrics", metric_rows))
-    stats.add_rows("catalog.rules", insert_frame(con, "catalog.rules", pl.DataFrame(rules.catalogue_rows())))
+    stats.add_rows("catalog.rules", insert_frame(con, "catalog.rules", rule_rows))
     return stats
+
+
+def catalog_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """The warehouse's catalogues equal the code's (else the catalog stage rewrites them)."""
+    for table, rows, key in zip(
+        ("catalog.metrics", "catalog.rules"), catalog_frames(), ("metric", "rule"), strict=True
+    ):
+        stored = frame(con, f"SELECT * FROM {table}")
+        if set(rows.columns) - set(stored.columns):
+            return False
+        if stored.select(rows.columns).sort(key).to_dicts() != rows.sort(key).to_dicts():
+            return False
+    return True
+
+
+def idle_stage(con: duckdb.DuckDBPyConnection, stage: str, upstream: str) -> StageStats | None:
+    """An empty report when `stage` has nothing pending, else None: there is work."""
+    return None if pending(con, stage, upstream) else StageStats()
+
+
+def marts_exist(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'marts' AND table_name = 'report_overview'"
+        ).fetchall()[0][0]
+    )
 
 
 # ---------------------------------------------------------------------------- raw
@@ -170,6 +212,17 @@ def ingest_inbox(
         **{k: n for k, n in sorted(counts.items()) if k.startswith("rejected.")},
     }
     return stats
+
+
+def idle_inbox(con: duckdb.DuckDBPyConnection, inbox: Path) -> StageStats | None:
+    """The raw stage's report when every inbox file is recorded with its current size and mtime
+    (reading no file), else None: there is work."""
+    unchanged = _unchanged_files(con)
+    files = ingest.scan_inbox(inbox)
+    if any((f.source_path, f.byte_size, f.mtime_ns) not in unchanged for f in files):
+        return None
+    counts = {"new_reports": 0, "duplicate_files": 0, "rejected_files": 0}
+    return StageStats(counts={"files_seen": len(files), "files_unchanged": len(files), **counts})
 
 
 def _unchanged_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, int, int]]:
@@ -260,7 +313,7 @@ def clean_pending(
         for batch in batches
     )
     for batch, rows in zip(batches, map_batches(pipeline.clean_batch, reads, len(batches), workers), strict=True):
-        _delete_reports(con, ("cleaned.reports",), batch)
+        _delete_reports(con, "cleaned", ("cleaned.reports",), batch)
         stats.add_rows("cleaned.reports", insert_frame(con, "cleaned.reports", rows))
         for fix_list in rows["fixes"].to_list():
             fixes.update(fix_list)
@@ -291,7 +344,7 @@ def segment_pending(
         for batch in batches
     )
     for batch, found in zip(batches, map_batches(pipeline.segment_batch, reads, len(batches), workers), strict=True):
-        _delete_reports(con, ("segmented.sections", "segmented.tables", "segmented.table_cells"), batch)
+        _delete_reports(con, "segmented", ("segmented.sections", "segmented.tables", "segmented.table_cells"), batch)
         stats.add_rows("segmented.sections", insert_frame(con, "segmented.sections", found.sections))
         stats.add_rows("segmented.tables", insert_frame(con, "segmented.tables", found.tables))
         stats.add_rows("segmented.table_cells", insert_frame(con, "segmented.table_cells", found.cells))
@@ -326,7 +379,7 @@ def extract_pending(
         sections = _select_ids(
             con, f"SELECT report_id, section_no, start_char, end_char FROM segmented.sections {_WANTED}", batch
         )
-        _delete_reports(con, METRIC_TABLES, batch)
+        _delete_reports(con, "metrics", METRIC_TABLES, batch)
         for table, rows in (
             ("metrics.report_metrics", pipeline.table_metrics(cells, sections)),
             ("metrics.report_metrics", out.text_metrics),
@@ -446,7 +499,7 @@ def validate_pending(
     judged = touched_reports(context, todo)
     batches = (validation_frames(con, context, batch) for batch in _batches(judged, batch_size))
     flags, runs = suites.run_suites(batches, run_id, docs_dir=docs_dir)
-    _delete_reports(con, ("quality.flags",), judged)
+    _delete_reports(con, "quality", ("quality.flags",), judged)
     stats.add_rows("quality.flags", insert_frame(con, "quality.flags", flags))
     stats.add_rows("quality.validation_runs", insert_frame(con, "quality.validation_runs", runs))
     _mark_processed(con, "quality", todo, now)
