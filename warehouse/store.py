@@ -103,13 +103,15 @@ class WarehouseStore:
         target = self.path
         if run_id and self.staging_path(run_id).exists():
             with self._lock():
-                con = duckdb.connect(str(self.staging_path(run_id)), read_only=True)
+                con = duckdb.connect(
+                    str(self.staging_path(run_id)), read_only=True, config={"memory_limit": self.memory_limit}
+                )
         else:
             if not self.path.exists():
                 with self.write("init") as _:
                     pass
                 self.publish("init")
-            con = duckdb.connect(str(target), read_only=True)
+            con = duckdb.connect(str(target), read_only=True, config={"memory_limit": self.memory_limit})
         try:
             yield con
         finally:
