@@ -83,6 +83,9 @@ def tokenize(lines: list[str], first_line: int, offsets: list[int]) -> Iterator[
         offset = offsets[index]
         for piece in _CELL_SPLIT.split(line):
             piece = piece.strip()
+            if piece.isascii() and piece.isdigit():  # most cells: one plain count
+                yield Token("number", piece, number, offset)
+                continue
             if not piece or _RULE.match(piece):
                 continue
             parts = piece.split()
