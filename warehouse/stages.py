@@ -10,9 +10,11 @@ with an older version of its code.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -296,103 +298,148 @@ def unaccounted_files(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[str]:
         con.unregister("inbox_paths")
 
 
+# ---------------------------------------------------------------------------- batch stages
+@dataclass
+class BatchStage:
+    """A stage that re-derives its pending reports batch by batch: `read` one batch's inputs from
+    the warehouse, `compute` them (a pure function of `transforms.pipeline`, run in a worker when
+    there are several batches), then the stage's old rows for the batch are replaced by the
+    `write` of the result and the batch is marked processed."""
+
+    stage: str
+    upstream: str
+    tables: tuple[str, ...]  # what the stage writes, replaced per report
+    read: Callable[[duckdb.DuckDBPyConnection, list[str]], Any]
+    compute: Callable[[Any], Any]
+    write: Callable[[duckdb.DuckDBPyConnection, list[str], Any, StageStats], None]
+
+    def run(self, con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int, workers: int) -> StageStats:
+        stats = StageStats()
+        todo = pending(con, self.stage, self.upstream)
+        batches = _batches(todo, batch_size)
+        reads = (self.read(con, batch) for batch in batches)
+        for batch, result in zip(batches, map_batches(self.compute, reads, len(batches), workers), strict=True):
+            _delete_reports(con, self.stage, self.tables, batch)
+            self.write(con, batch, result, stats)
+            _mark_processed(con, self.stage, batch, now)
+        stats.processed = len(todo)
+        return stats
+
+
+def _insert_all(con: duckdb.DuckDBPyConnection, stats: StageStats, rows: list[tuple[str, pl.DataFrame]]) -> None:
+    for table, frame_ in rows:
+        stats.add_rows(table, insert_frame(con, table, frame_))
+
+
 # ---------------------------------------------------------------------------- cleaned
+def _write_cleaned(con: duckdb.DuckDBPyConnection, batch: list[str], rows: pl.DataFrame, stats: StageStats) -> None:
+    _insert_all(con, stats, [("cleaned.reports", rows)])
+    for fix in rows["fixes"].explode().drop_nulls().to_list():
+        stats.counts[f"fix.{fix}"] = stats.counts.get(f"fix.{fix}", 0) + 1
+
+
+CLEANED = BatchStage(
+    "cleaned",
+    "raw",
+    ("cleaned.reports",),
+    lambda con, batch: _select_ids(con, f"SELECT report_id, media_type, text FROM raw.reports {_WANTED}", batch),
+    pipeline.clean_batch,
+    _write_cleaned,
+)
+
+
 def clean_pending(
     con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE, workers: int = 1
 ) -> StageStats:
-    stats = StageStats()
-    todo = pending(con, "cleaned", "raw")
-    batches = _batches(todo, batch_size)
-    fixes: Counter[str] = Counter()
-    reads = (
-        _select_ids(
-            con,
-            "SELECT report_id, media_type, text FROM raw.reports WHERE report_id IN (SELECT report_id FROM wanted_ids)",
-            batch,
-        )
-        for batch in batches
-    )
-    for batch, rows in zip(batches, map_batches(pipeline.clean_batch, reads, len(batches), workers), strict=True):
-        _delete_reports(con, "cleaned", ("cleaned.reports",), batch)
-        stats.add_rows("cleaned.reports", insert_frame(con, "cleaned.reports", rows))
-        for fix_list in rows["fixes"].to_list():
-            fixes.update(fix_list)
-        _mark_processed(con, "cleaned", batch, now)
+    stats = CLEANED.run(con, now, batch_size, workers)
     con.execute("UPDATE cleaned.reports SET text_sha256 = sha256(text) WHERE text_sha256 IS NULL")
-    stats.processed = len(todo)
-    stats.counts = {f"fix.{name}": n for name, n in sorted(fixes.items())}
+    stats.counts = dict(sorted(stats.counts.items()))
     return stats
 
 
 # ---------------------------------------------------------------------------- segmented
+def _write_segmented(
+    con: duckdb.DuckDBPyConnection, batch: list[str], found: pipeline.Segmented, stats: StageStats
+) -> None:
+    _insert_all(
+        con,
+        stats,
+        [
+            ("segmented.sections", found.sections),
+            ("segmented.tables", found.tables),
+            ("segmented.table_cells", found.cells),
+        ],
+    )
+    for table_code, layout in found.tables.select("table_code", "layout").iter_rows():
+        key = f"layout.{table_code}.{layout}"
+        stats.counts[key] = stats.counts.get(key, 0) + 1
+
+
+SEGMENTED = BatchStage(
+    "segmented",
+    "cleaned",
+    ("segmented.sections", "segmented.tables", "segmented.table_cells"),
+    lambda con, batch: _select_ids(
+        con,
+        """
+        SELECT c.report_id, c.text, r.media_type = 'text/html' AS is_html
+        FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id)
+        WHERE c.report_id IN (SELECT report_id FROM wanted_ids)""",
+        batch,
+    ),
+    pipeline.segment_batch,
+    _write_segmented,
+)
+
+
 def segment_pending(
     con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE, workers: int = 1
 ) -> StageStats:
-    stats = StageStats()
-    todo = pending(con, "segmented", "cleaned")
-    batches = _batches(todo, batch_size)
-    layouts: Counter[str] = Counter()
-    reads = (
-        _select_ids(
-            con,
-            """
-            SELECT c.report_id, c.text, r.media_type = 'text/html' AS is_html
-            FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id)
-            WHERE c.report_id IN (SELECT report_id FROM wanted_ids)""",
-            batch,
-        )
-        for batch in batches
-    )
-    for batch, found in zip(batches, map_batches(pipeline.segment_batch, reads, len(batches), workers), strict=True):
-        _delete_reports(con, "segmented", ("segmented.sections", "segmented.tables", "segmented.table_cells"), batch)
-        stats.add_rows("segmented.sections", insert_frame(con, "segmented.sections", found.sections))
-        stats.add_rows("segmented.tables", insert_frame(con, "segmented.tables", found.tables))
-        stats.add_rows("segmented.table_cells", insert_frame(con, "segmented.table_cells", found.cells))
-        layouts.update(f"{t}.{lay}" for t, lay in found.tables.select("table_code", "layout").iter_rows())
-        _mark_processed(con, "segmented", batch, now)
-    stats.processed = len(todo)
-    stats.counts = {f"layout.{k}": v for k, v in sorted(layouts.items())}
+    stats = SEGMENTED.run(con, now, batch_size, workers)
+    stats.counts = dict(sorted(stats.counts.items()))
     return stats
 
 
 # ---------------------------------------------------------------------------- metrics
+_SECTION_SPANS = f"SELECT report_id, section_no, start_char, end_char FROM segmented.sections {_WANTED}"
+
+
 def _prose_inputs(con: duckdb.DuckDBPyConnection, batch: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     return (
         _select_ids(con, f"SELECT report_id, text FROM cleaned.reports {_WANTED}", batch),
-        _select_ids(
-            con, f"SELECT report_id, section_no, start_char, end_char FROM segmented.sections {_WANTED}", batch
-        ),
+        _select_ids(con, _SECTION_SPANS, batch),
     )
 
 
-def extract_pending(
-    con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE, workers: int = 1
-) -> StageStats:
-    """Prose figures are computed in the workers; table cells become metrics here, beside the
-    warehouse, because shipping them (evidence and all) to a worker costs more than the join."""
-    stats = StageStats()
-    todo = pending(con, "metrics", "segmented")
-    batches = _batches(todo, batch_size)
-    reads = (_prose_inputs(con, batch) for batch in batches)
-    for batch, out in zip(batches, map_batches(pipeline.extract_batch, reads, len(batches), workers), strict=True):
-        cells = _select_ids(con, f"SELECT * FROM segmented.table_cells {_WANTED}", batch)
-        sections = _select_ids(
-            con, f"SELECT report_id, section_no, start_char, end_char FROM segmented.sections {_WANTED}", batch
-        )
-        _delete_reports(con, "metrics", METRIC_TABLES, batch)
-        for table, rows in (
-            ("metrics.report_metrics", pipeline.table_metrics(cells, sections)),
+def _write_metrics(
+    con: duckdb.DuckDBPyConnection, batch: list[str], out: pipeline.Extracted, stats: StageStats
+) -> None:
+    # Table cells become metrics here, beside the warehouse: shipping them (evidence and all) to a
+    # worker costs more than the join.
+    cells = _select_ids(con, f"SELECT * FROM segmented.table_cells {_WANTED}", batch)
+    table_metrics = pipeline.table_metrics(cells, _select_ids(con, _SECTION_SPANS, batch))
+    _insert_all(
+        con,
+        stats,
+        [
+            ("metrics.report_metrics", table_metrics),
             ("metrics.report_metrics", out.text_metrics),
             ("metrics.figures", out.figures),
             ("metrics.plans", out.plans),
             ("metrics.totals", out.totals),
             ("metrics.percents", out.percents),
             ("metrics.dated_statements", out.dated_statements),
-        ):
-            stats.add_rows(table, insert_frame(con, table, rows))
-        _mark_processed(con, "metrics", batch, now)
-    stats.processed = len(todo)
-    return stats
+        ],
+    )
+
+
+METRICS = BatchStage("metrics", "segmented", METRIC_TABLES, _prose_inputs, pipeline.extract_batch, _write_metrics)
+
+
+def extract_pending(
+    con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE, workers: int = 1
+) -> StageStats:
+    return METRICS.run(con, now, batch_size, workers)
 
 
 # ---------------------------------------------------------------------------- quality
