@@ -74,6 +74,9 @@ def test_raw_reads_only_files_whose_size_or_mtime_changed(tmp_path: Path) -> Non
     third = raw_counts(run_pipeline(inbox, warehouse))
     assert third["files_unchanged"] == first["files_seen"] - 2
     assert third["new_reports"] == 1 and third["duplicate_files"] == 1 and third["rejected_files"] == 0
+    # Both are recorded with their new mtimes: the next run reads nothing.
+    fourth = raw_counts(run_pipeline(inbox, warehouse))
+    assert fourth["files_unchanged"] == fourth["files_seen"] == first["files_seen"]
 
 
 def test_inbox_sensor_requests_a_run_only_when_files_change(tmp_path: Path) -> None:

@@ -273,6 +273,19 @@ def _record_files(
         stats.add_rows(
             "raw.rejected_files", con.execute("SELECT count(*) FROM raw.rejected_files").fetchall()[0][0] - before
         )
+        # A file read again with the same outcome (touched, or recorded before mtimes were kept)
+        # gets its current mtime, so the next run does not read it once more.
+        con.execute("""
+            UPDATE raw.report_files AS f SET mtime_ns = i.mtime_ns FROM incoming_files AS i
+            WHERE f.source_path = i.source_path AND f.report_id = i.report_id
+                AND f.mtime_ns IS DISTINCT FROM i.mtime_ns
+        """)
+        con.execute("""
+            UPDATE raw.rejected_files AS r SET mtime_ns = i.mtime_ns FROM incoming_rejected AS i
+            WHERE r.source_path = i.source_path AND r.reason = i.reason
+                AND coalesce(r.content_sha256, '') = coalesce(i.content_sha256, '')
+                AND r.mtime_ns IS DISTINCT FROM i.mtime_ns
+        """)
     finally:
         con.unregister("incoming_files")
         con.unregister("incoming_rejected")
