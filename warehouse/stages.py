@@ -10,11 +10,12 @@ with an older version of its code.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
@@ -36,6 +37,7 @@ METRIC_TABLES = (
     "metrics.dated_statements",
 )
 BATCH_SIZE = 2000  # reports per transform batch: bounds memory whatever the corpus size
+T = TypeVar("T")
 
 
 @dataclass
@@ -54,6 +56,18 @@ def utcnow() -> datetime:
 
 def _ids_frame(ids: list[str]) -> pl.DataFrame:
     return pl.DataFrame({"report_id": ids}, schema={"report_id": pl.String})
+
+
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, **views: pl.DataFrame) -> Iterator[None]:
+    """Frames visible to SQL under the given names for the duration of the block."""
+    for name, data in views.items():
+        con.register(name, data.to_arrow())
+    try:
+        yield
+    finally:
+        for name in views:
+            con.unregister(name)
 
 
 def pending(con: duckdb.DuckDBPyConnection, stage: str, upstream: str) -> list[str]:
@@ -76,16 +90,13 @@ def pending(con: duckdb.DuckDBPyConnection, stage: str, upstream: str) -> list[s
 
 
 def _mark_processed(con: duckdb.DuckDBPyConnection, stage: str, ids: list[str], now: datetime) -> None:
-    con.register("done_ids", _ids_frame(ids).to_arrow())
-    try:
+    with _registered(con, done_ids=_ids_frame(ids)):
         con.execute(
             "DELETE FROM meta.processed WHERE stage = ? AND report_id IN (SELECT report_id FROM done_ids)", [stage]
         )
         con.execute(
             "INSERT INTO meta.processed SELECT ?, report_id, ?, ? FROM done_ids", [stage, STAGE_VERSIONS[stage], now]
         )
-    finally:
-        con.unregister("done_ids")
 
 
 def _delete_reports(con: duckdb.DuckDBPyConnection, stage: str, tables_: tuple[str, ...], ids: list[str]) -> None:
@@ -93,8 +104,7 @@ def _delete_reports(con: duckdb.DuckDBPyConnection, stage: str, tables_: tuple[s
     stage processed before can have rows (a run publishes its rows and its `meta.processed` marks
     together, or neither), so reports seen for the first time need no DELETE — which would scan
     tables that grow with the warehouse, once per batch."""
-    con.register("stale_ids", _ids_frame(ids).to_arrow())
-    try:
+    with _registered(con, stale_ids=_ids_frame(ids)):
         stale = con.execute(
             "SELECT count(*) FROM meta.processed WHERE stage = ? AND report_id IN (SELECT report_id FROM stale_ids)",
             [stage],
@@ -102,23 +112,18 @@ def _delete_reports(con: duckdb.DuckDBPyConnection, stage: str, tables_: tuple[s
         if stale:
             for table in tables_:
                 con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM stale_ids)")
-    finally:
-        con.unregister("stale_ids")
 
 
-def _batches(ids: list[str], size: int) -> list[list[str]]:
-    return [ids[i : i + size] for i in range(0, len(ids), max(1, size))]
+def _batches(items: list[T], size: int) -> list[list[T]]:
+    return [items[i : i + size] for i in range(0, len(items), max(1, size))]
 
 
 _WANTED = "WHERE report_id IN (SELECT report_id FROM wanted_ids)"  # the batch, registered by _select_ids
 
 
 def _select_ids(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str]) -> pl.DataFrame:
-    con.register("wanted_ids", _ids_frame(ids).to_arrow())
-    try:
+    with _registered(con, wanted_ids=_ids_frame(ids)):
         return frame(con, sql)
-    finally:
-        con.unregister("wanted_ids")
 
 
 # ---------------------------------------------------------------------------- catalog
@@ -187,12 +192,10 @@ def ingest_inbox(
     at once. Results are recorded in file order, so the first of several identical files is the
     one a report's source_path names, however the batches ran."""
     stats = StageStats()
-    files = ingest.scan_inbox(inbox)
-    unchanged = _unchanged_files(con)
-    todo = [f for f in files if (f.source_path, f.byte_size, f.mtime_ns) not in unchanged]
+    files, todo = _files_to_read(con, inbox)
     known = {r[0] for r in con.execute("SELECT report_id FROM raw.reports").fetchall()}
     counts: Counter[str] = Counter()
-    batches = [todo[start : start + batch_size] for start in range(0, len(todo), max(1, batch_size))]
+    batches = _batches(todo, batch_size)
     # Workers are told the ids known when their batch is sent, to skip decoding known bytes;
     # a report two batches found at once is kept here for its first file only.
     reads = ((batch, frozenset(known), now) for batch in batches)
@@ -219,27 +222,29 @@ def ingest_inbox(
 def idle_inbox(con: duckdb.DuckDBPyConnection, inbox: Path) -> StageStats | None:
     """The raw stage's report when every inbox file is recorded with its current size and mtime
     (reading no file), else None: there is work."""
-    unchanged = _unchanged_files(con)
-    files = ingest.scan_inbox(inbox)
-    if any((f.source_path, f.byte_size, f.mtime_ns) not in unchanged for f in files):
+    files, todo = _files_to_read(con, inbox)
+    if todo:
         return None
     counts = {"new_reports": 0, "duplicate_files": 0, "rejected_files": 0}
     return StageStats(counts={"files_seen": len(files), "files_unchanged": len(files), **counts})
 
 
-def _unchanged_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, int, int]]:
-    """(path, size, mtime) of every file already recorded, but for rejections a retry may clear."""
-    con.register("transient", pl.DataFrame({"reason": list(ingest.TRANSIENT_REJECTIONS)}).to_arrow())
-    try:
-        rows = con.execute("""
-            SELECT source_path, byte_size, mtime_ns FROM raw.report_files WHERE mtime_ns IS NOT NULL
-            UNION
-            SELECT source_path, byte_size, mtime_ns FROM raw.rejected_files
-            WHERE mtime_ns IS NOT NULL AND reason NOT IN (SELECT reason FROM transient)
-        """).fetchall()
-    finally:
-        con.unregister("transient")
-    return set(rows)
+def _files_to_read(
+    con: duckdb.DuckDBPyConnection, inbox: Path
+) -> tuple[list[ingest.InboxFile], list[ingest.InboxFile]]:
+    """(every inbox file, those whose path, size and mtime are not recorded yet). Rejections a
+    retry may clear are never taken as recorded."""
+    with _registered(con, transient=pl.DataFrame({"reason": list(ingest.TRANSIENT_REJECTIONS)})):
+        recorded = set(
+            con.execute("""
+                SELECT source_path, byte_size, mtime_ns FROM raw.report_files WHERE mtime_ns IS NOT NULL
+                UNION
+                SELECT source_path, byte_size, mtime_ns FROM raw.rejected_files
+                WHERE mtime_ns IS NOT NULL AND reason NOT IN (SELECT reason FROM transient)
+            """).fetchall()
+        )
+    files = ingest.scan_inbox(inbox)
+    return files, [f for f in files if (f.source_path, f.byte_size, f.mtime_ns) not in recorded]
 
 
 def _record_files(
@@ -250,9 +255,7 @@ def _record_files(
     file_map: pl.DataFrame,
 ) -> None:
     stats.add_rows("raw.reports", insert_frame(con, "raw.reports", new_reports))
-    con.register("incoming_files", file_map.to_arrow())
-    con.register("incoming_rejected", rejected.to_arrow())
-    try:
+    with _registered(con, incoming_files=file_map, incoming_rejected=rejected):
         before = con.execute("SELECT count(*) FROM raw.report_files").fetchall()[0][0]
         con.execute("""
             INSERT INTO raw.report_files (source_path, report_id, byte_size, seen_at, mtime_ns)
@@ -286,9 +289,6 @@ def _record_files(
                 AND coalesce(r.content_sha256, '') = coalesce(i.content_sha256, '')
                 AND r.mtime_ns IS DISTINCT FROM i.mtime_ns
         """)
-    finally:
-        con.unregister("incoming_files")
-        con.unregister("incoming_rejected")
 
 
 def unaccounted_files(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[str]:
@@ -296,8 +296,7 @@ def unaccounted_files(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[str]:
     paths = pl.DataFrame(
         {"source_path": [f.source_path for f in ingest.scan_inbox(inbox)]}, schema={"source_path": pl.String}
     )
-    con.register("inbox_paths", paths.to_arrow())
-    try:
+    with _registered(con, inbox_paths=paths):
         return [
             r[0]
             for r in con.execute("""
@@ -307,8 +306,6 @@ def unaccounted_files(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[str]:
             ORDER BY 1
         """).fetchall()
         ]
-    finally:
-        con.unregister("inbox_paths")
 
 
 # ---------------------------------------------------------------------------- batch stages
@@ -476,15 +473,12 @@ def quality_context(con: duckdb.DuckDBPyConnection) -> QualityContext:
                c.garbled_sample, c.text_sha256, r.source_path
         FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id)""",
     )
-    con.register("continuity_metrics", pl.DataFrame({"metric": list(frames.CONTINUITY_FIGURES)}).to_arrow())
-    try:
+    with _registered(con, continuity_metrics=pl.DataFrame({"metric": list(frames.CONTINUITY_FIGURES)})):
         continuity_rows = frame(
             con,
             "SELECT report_id, metric, value, qualifier, source, evidence FROM metrics.report_metrics "
             "WHERE source = 'table' AND metric IN (SELECT metric FROM continuity_metrics)",
         )
-    finally:
-        con.unregister("continuity_metrics")
     return QualityContext(reports, frames.report_frame(reports), frames.continuity_frame(reports, continuity_rows))
 
 
