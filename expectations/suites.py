@@ -415,20 +415,18 @@ def run_suites(
                 counts["success"] = counts["success"] and bool(result.success)
                 # Only the rows GX found unexpected are turned into Python dicts (a batch's cell
                 # frame has hundreds of thousands of rows, and most checks find none).
-                unexpected = {
-                    id(r): [int(index["row_key"]) for index in r.result.get("unexpected_index_list") or []]
+                unexpected = [
+                    [int(index["row_key"]) for index in r.result.get("unexpected_index_list") or []]
                     for r in result.results
+                ]
+                wanted = sorted({key for keys in unexpected for key in keys})
+                by_key = {
+                    row["row_key"]: row for row in frame.filter(pl.col("row_key").is_in(wanted)).iter_rows(named=True)
                 }
-                wanted = sorted({key for keys in unexpected.values() for key in keys})
-                by_key = (
-                    {row["row_key"]: row for row in frame.filter(pl.col("row_key").is_in(wanted)).iter_rows(named=True)}
-                    if wanted
-                    else {}
-                )
-                for expectation_result in result.results:
+                for expectation_result, keys in zip(result.results, unexpected, strict=True):
                     meta = expectation_result.expectation_config.meta
                     check = frame_checks[int(meta["check"])]
-                    for key in unexpected[id(expectation_result)]:
+                    for key in keys:
                         row = by_key[key]
                         counts["unexpected"] += 1
                         flags.append(
