@@ -75,11 +75,12 @@ class Segmented:
 
 
 def segment_batch(cleaned: pl.DataFrame) -> Segmented:
-    """Sections, tables and table cells for a batch of cleaned reports (report_id, text, is_html)."""
+    """Sections, tables and table cells for a batch of cleaned reports (report_id, text, is_html).
+    Tables and cells carry the section they stand in, so the metrics stage copies cells as they are."""
     sections = segment.segment_reports(cleaned)
     found_tables, cells = tables.read_reports_tables(cleaned)
     found_tables = with_section_no(found_tables, sections).select(TABLE_COLUMNS)
-    return Segmented(sections, found_tables, cells)
+    return Segmented(sections, found_tables, with_section_no(cells, sections))
 
 
 def with_section_no(rows: pl.DataFrame, sections: pl.DataFrame, position: str = "start_char") -> pl.DataFrame:
@@ -134,17 +135,3 @@ def extract_batch(inputs: tuple[pl.DataFrame, pl.DataFrame]) -> Extracted:
     text_metrics, figure_rows, plan_rows = figures.extract_prose(cleaned, sections)
     totals, percents, dated = statements.extract_statements(cleaned)
     return Extracted(text_metrics, figure_rows, plan_rows, totals, percents, dated)
-
-
-def table_metrics(cells: pl.DataFrame, sections: pl.DataFrame) -> pl.DataFrame:
-    """metrics.report_metrics rows for the table cells of a batch (one join: cheap where the cells are)."""
-    return with_section_no(cells, sections).select(
-        "report_id",
-        "metric",
-        "value",
-        "unit",
-        pl.lit("exact").alias("qualifier"),
-        pl.lit("table").alias("source"),
-        "section_no",
-        "evidence",
-    )

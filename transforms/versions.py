@@ -5,7 +5,7 @@ from __future__ import annotations
 
 STAGE_VERSIONS: dict[str, str] = {
     "cleaned": "3",  # mojibake repair, UTF-16 without BOM, area codes as region context
-    "segmented": "2",  # glued rows cut by the table's arithmetic
+    "segmented": "3",  # table cells carry their section_no
     "metrics": "3",  # totals with parts, shares, dated statements; 将乐县 is no plan
     "quality": "2",  # the full rule catalogue
 }

@@ -37,6 +37,10 @@ METRIC_TABLES = (
     "metrics.dated_statements",
 )
 BATCH_SIZE = 2000  # reports per transform batch: bounds memory whatever the corpus size
+# With workers, a stage cuts at least this many batches per worker (none under MIN_BATCH reports):
+# with one or two large batches per worker, the last ones run while the other workers idle.
+BATCHES_PER_WORKER = 4
+MIN_BATCH = 250
 T = TypeVar("T")
 
 
@@ -118,6 +122,13 @@ def _batches(items: list[T], size: int) -> list[list[T]]:
     return [items[i : i + size] for i in range(0, len(items), max(1, size))]
 
 
+def _work_batches(items: list[T], batch_size: int, workers: int) -> list[list[T]]:
+    """`items` in batches of at most `batch_size`, small enough to keep every worker busy to the end."""
+    if workers > 1:
+        batch_size = min(batch_size, max(MIN_BATCH, -(-len(items) // (workers * BATCHES_PER_WORKER))))
+    return _batches(items, batch_size)
+
+
 _WANTED = "WHERE report_id IN (SELECT report_id FROM wanted_ids)"  # the batch, registered by _select_ids
 
 
@@ -195,7 +206,7 @@ def ingest_inbox(
     files, todo = _files_to_read(con, inbox)
     known = {r[0] for r in con.execute("SELECT report_id FROM raw.reports").fetchall()}
     counts: Counter[str] = Counter()
-    batches = _batches(todo, batch_size)
+    batches = _work_batches(todo, batch_size, workers)
     # Workers are told the ids known when their batch is sent, to skip decoding known bytes;
     # a report two batches found at once is kept here for its first file only.
     reads = ((batch, frozenset(known), now) for batch in batches)
@@ -326,7 +337,7 @@ class BatchStage:
     def run(self, con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int, workers: int) -> StageStats:
         stats = StageStats()
         todo = pending(con, self.stage, self.upstream)
-        batches = _batches(todo, batch_size)
+        batches = _work_batches(todo, batch_size, workers)
         reads = (self.read(con, batch) for batch in batches)
         for batch, result in zip(batches, map_batches(self.compute, reads, len(batches), workers), strict=True):
             _delete_reports(con, self.stage, self.tables, batch)
@@ -424,15 +435,18 @@ def _prose_inputs(con: duckdb.DuckDBPyConnection, batch: list[str]) -> tuple[pl.
 def _write_metrics(
     con: duckdb.DuckDBPyConnection, batch: list[str], out: pipeline.Extracted, stats: StageStats
 ) -> None:
-    # Table cells become metrics here, beside the warehouse: shipping them (evidence and all) to a
-    # worker costs more than the join.
-    cells = _select_ids(con, f"SELECT * FROM segmented.table_cells {_WANTED}", batch)
-    table_metrics = pipeline.table_metrics(cells, _select_ids(con, _SECTION_SPANS, batch))
+    # Table cells become metric rows inside DuckDB: the segmented stage placed them in their
+    # sections already, and a copy there costs less than shipping them (evidence and all) anywhere.
+    with _registered(con, wanted_ids=_ids_frame(batch)):
+        copied = con.execute(f"""
+            INSERT INTO metrics.report_metrics (report_id, metric, value, unit, qualifier, source, section_no, evidence)
+            SELECT report_id, metric, value, unit, 'exact', 'table', section_no, evidence
+            FROM segmented.table_cells {_WANTED}""").fetchall()[0][0]
+    stats.add_rows("metrics.report_metrics", copied)
     _insert_all(
         con,
         stats,
         [
-            ("metrics.report_metrics", table_metrics),
             ("metrics.report_metrics", out.text_metrics),
             ("metrics.figures", out.figures),
             ("metrics.plans", out.plans),
