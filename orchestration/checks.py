@@ -45,22 +45,7 @@ def inbox_accounted(
 )
 def warehouse_contract(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
     with warehouse.store().read(context.run.run_id) as con:
-        problems = {
-            "raw reports never cleaned": con.execute(
-                "SELECT count(*) FROM (SELECT report_id FROM raw.reports EXCEPT SELECT report_id FROM cleaned.reports)"
-            ).fetchall()[0][0],
-            "duplicate metric rows": con.execute(
-                "SELECT count(*) FROM (SELECT report_id, metric, source FROM metrics.report_metrics "
-                "GROUP BY ALL HAVING count(*) > 1)"
-            ).fetchall()[0][0],
-            "flags with unknown rules": con.execute(
-                "SELECT count(*) FROM quality.flags WHERE rule NOT IN (SELECT rule FROM catalog.rules)"
-            ).fetchall()[0][0],
-            "reports missing from the mart": con.execute(
-                "SELECT count(*) FROM (SELECT report_id FROM cleaned.reports "
-                "EXCEPT SELECT report_id FROM marts.report_overview)"
-            ).fetchall()[0][0],
-        }
+        problems = stages.contract_problems(con)
     return AssetCheckResult(
         passed=not any(problems.values()),
         severity=AssetCheckSeverity.ERROR,

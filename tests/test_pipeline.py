@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import duckdb
 import pytest
 
 from tests.conftest import ROOT, make_inbox, run_pipeline
+from warehouse import stages
 
 CONTRACT_CHECK = ROOT.parent / "shared" / "tools" / "contract_check.py"
 
@@ -101,3 +103,38 @@ def test_reader_sees_published_state_while_staging(tmp_path: Path) -> None:
     reader = duckdb.connect(str(store.path), read_only=True)
     assert reader.execute("SELECT count(*) FROM catalog.rules").fetchall()[0][0] == 0
     reader.close()
+
+
+def test_duplicate_metric_row_is_a_contract_problem(sample_warehouse: Path, tmp_path: Path) -> None:
+    """report_metrics has no index (writes are faster without it): the contract's unique key is
+    held by the warehouse_contract check, so a duplicated row must show there."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(sample_warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        assert stages.contract_problems(con) == dict.fromkeys(stages.contract_problems(con), 0)
+        con.execute(
+            "INSERT INTO metrics.report_metrics SELECT * FROM metrics.report_metrics "
+            "WHERE source = 'table' ORDER BY report_id, metric LIMIT 1"
+        )
+        problems = stages.contract_problems(con)
+    finally:
+        con.close()
+    assert problems["duplicate metric rows"] == 1
+    assert sum(problems.values()) == 1
+
+
+@pytest.mark.parametrize(
+    ("items", "batch_size", "workers", "sizes"),
+    [
+        (10_000, 2000, 2, [1250] * 8),  # 5 batches of 2,000 would leave one worker idle at the end
+        (10_000, 2000, 1, [2000] * 5),  # no workers: the largest batches
+        (100_000, 2000, 2, [2000] * 50),  # enough batches anyway
+        (300, 2000, 2, [250, 50]),  # never under 250 reports: each batch costs its reads and writes
+        (7, 3, 2, [3, 3, 1]),  # a batch_size below the floor is kept (the tests' small batches)
+    ],
+)
+def test_work_batches_keep_every_worker_busy(items: int, batch_size: int, workers: int, sizes: list[int]) -> None:
+    batches = stages._work_batches(list(range(items)), batch_size, workers)
+    assert [len(b) for b in batches] == sizes
+    assert [x for b in batches for x in b] == list(range(items))

@@ -577,6 +577,23 @@ def validate_pending(
     return stats
 
 
+# ---------------------------------------------------------------------------- invariants
+def contract_problems(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Counts of contract violations (all 0 in a sound warehouse). The unique key of
+    metrics.report_metrics is checked here, not by an index (see warehouse/schema.sql)."""
+    queries = {
+        "raw reports never cleaned": "SELECT count(*) FROM "
+        "(SELECT report_id FROM raw.reports EXCEPT SELECT report_id FROM cleaned.reports)",
+        "duplicate metric rows": "SELECT count(*) FROM (SELECT report_id, metric, source "
+        "FROM metrics.report_metrics GROUP BY ALL HAVING count(*) > 1)",
+        "flags with unknown rules": "SELECT count(*) FROM quality.flags "
+        "WHERE rule NOT IN (SELECT rule FROM catalog.rules)",
+        "reports missing from the mart": "SELECT count(*) FROM (SELECT report_id FROM cleaned.reports "
+        "EXCEPT SELECT report_id FROM marts.report_overview)",
+    }
+    return {name: int(con.execute(sql).fetchall()[0][0]) for name, sql in queries.items()}
+
+
 # ---------------------------------------------------------------------------- marts
 def build_marts(con: duckdb.DuckDBPyConnection) -> StageStats:
     stats = StageStats()
