@@ -53,6 +53,11 @@ class StageStats:
     def add_rows(self, table: str, n: int) -> None:
         self.rows[table] = self.rows.get(table, 0) + n
 
+    def tally(self, keys: pl.Series) -> None:
+        """Count each value of `keys` (one Polars pass over the batch) into `counts`."""
+        for key, n in keys.drop_nulls().value_counts().iter_rows():
+            self.counts[key] = self.counts.get(key, 0) + n
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
@@ -344,6 +349,7 @@ class BatchStage:
             self.write(con, batch, result, stats)
             _mark_processed(con, self.stage, batch, now)
         stats.processed = len(todo)
+        stats.counts = dict(sorted(stats.counts.items()))
         return stats
 
 
@@ -355,8 +361,7 @@ def _insert_all(con: duckdb.DuckDBPyConnection, stats: StageStats, rows: list[tu
 # ---------------------------------------------------------------------------- cleaned
 def _write_cleaned(con: duckdb.DuckDBPyConnection, batch: list[str], rows: pl.DataFrame, stats: StageStats) -> None:
     _insert_all(con, stats, [("cleaned.reports", rows)])
-    for fix in rows["fixes"].explode().drop_nulls().to_list():
-        stats.counts[f"fix.{fix}"] = stats.counts.get(f"fix.{fix}", 0) + 1
+    stats.tally("fix." + rows["fixes"].explode())
 
 
 CLEANED = BatchStage(
@@ -374,7 +379,6 @@ def clean_pending(
 ) -> StageStats:
     stats = CLEANED.run(con, now, batch_size, workers)
     con.execute("UPDATE cleaned.reports SET text_sha256 = sha256(text) WHERE text_sha256 IS NULL")
-    stats.counts = dict(sorted(stats.counts.items()))
     return stats
 
 
@@ -391,9 +395,7 @@ def _write_segmented(
             ("segmented.table_cells", found.cells),
         ],
     )
-    for table_code, layout in found.tables.select("table_code", "layout").iter_rows():
-        key = f"layout.{table_code}.{layout}"
-        stats.counts[key] = stats.counts.get(key, 0) + 1
+    stats.tally(found.tables.select(pl.format("layout.{}.{}", "table_code", "layout")).to_series())
 
 
 SEGMENTED = BatchStage(
@@ -416,19 +418,16 @@ SEGMENTED = BatchStage(
 def segment_pending(
     con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE, workers: int = 1
 ) -> StageStats:
-    stats = SEGMENTED.run(con, now, batch_size, workers)
-    stats.counts = dict(sorted(stats.counts.items()))
-    return stats
+    return SEGMENTED.run(con, now, batch_size, workers)
 
 
 # ---------------------------------------------------------------------------- metrics
-_SECTION_SPANS = f"SELECT report_id, section_no, start_char, end_char FROM segmented.sections {_WANTED}"
-
-
 def _prose_inputs(con: duckdb.DuckDBPyConnection, batch: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     return (
         _select_ids(con, f"SELECT report_id, text FROM cleaned.reports {_WANTED}", batch),
-        _select_ids(con, _SECTION_SPANS, batch),
+        _select_ids(
+            con, f"SELECT report_id, section_no, start_char, end_char FROM segmented.sections {_WANTED}", batch
+        ),
     )
 
 
