@@ -200,7 +200,12 @@ def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) 
         warehouse,
         "quality_flags",
         lambda con: stages.validate_pending(
-            con, context.run.run_id, stages.utcnow(), warehouse.docs_dir(), warehouse.quality_batch_size
+            con,
+            context.run.run_id,
+            stages.utcnow(),
+            warehouse.docs_dir(),
+            warehouse.quality_batch_size,
+            warehouse.quality_rows_per_run,
         ),
         "quality.flags",
         lambda con: stages.idle_stage(con, "quality", "metrics"),

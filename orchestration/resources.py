@@ -46,8 +46,11 @@ class WarehouseResource(ConfigurableResource):
         default="1GB", description="DuckDB's buffer pool limit while a run writes (it spills to disk beyond it)"
     )
     quality_batch_size: int = Field(
-        default=5000,
-        description="reports per GX checkpoint run in the quality stage (a run's cost is mostly fixed)",
+        default=5000, description="reports whose validation frames the quality stage reads at a time"
+    )
+    quality_rows_per_run: int = Field(
+        default=1_000_000,
+        description="rows of one frame per GX checkpoint run, gathered across batches (a run's cost is mostly fixed)",
     )
     workers: int = Field(
         default=0,

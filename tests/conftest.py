@@ -32,14 +32,20 @@ BAD_FILES: dict[str, bytes] = {
 }
 
 
-def run_pipeline(inbox: Path, warehouse: Path, batch_size: int = 2000, workers: int = 0) -> Any:
+def run_pipeline(
+    inbox: Path, warehouse: Path, batch_size: int = 2000, workers: int = 0, rows_per_run: int = 1_000_000
+) -> Any:
     """Materialize every asset and check with the real Dagster machinery (workers 0: one per core)."""
     return materialize(
         [*ALL_ASSETS, *ALL_CHECKS],
         resources={
             "inbox": InboxResource(path=str(inbox)),
             "warehouse": WarehouseResource(
-                path=str(warehouse), batch_size=batch_size, quality_batch_size=batch_size, workers=workers
+                path=str(warehouse),
+                batch_size=batch_size,
+                quality_batch_size=batch_size,
+                quality_rows_per_run=rows_per_run,
+                workers=workers,
             ),
         },
         raise_on_error=False,

@@ -1,5 +1,5 @@
 """Two runs on the same inbox give identical query results, whatever the batch size, the number of
-worker processes or the order in which the files were written."""
+worker processes, the size of GX's chunks or the order in which the files were written."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ def test_same_results_whatever_batch_size_workers_and_file_order(tmp_path: Path)
     first = tmp_path / "one.duckdb"
     second = tmp_path / "two.duckdb"
     assert run_pipeline(_inbox(tmp_path / "inbox1", reverse=False), first, batch_size=2000, workers=1).success
-    parallel = run_pipeline(_inbox(tmp_path / "inbox2", reverse=True), second, batch_size=3, workers=2)
+    # GX chunks of 40 rows: frames of many 3-report batches joined, re-keyed and cut mid-frame.
+    parallel = run_pipeline(_inbox(tmp_path / "inbox2", reverse=True), second, batch_size=3, workers=2, rows_per_run=40)
     assert parallel.success
     # The batches really went to worker processes.
     for stage in ("cleaned_reports", "segmented_reports", "report_metrics"):

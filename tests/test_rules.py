@@ -109,3 +109,33 @@ def test_continuity_matches_abbreviated_agency_names() -> None:
     assert frame.select("report_id", "previous_report_id", "carried_over", "previous_carried_forward").rows() == [
         ("b", "a", 2.0, 3.0)
     ]
+
+
+def test_validation_chunks_join_batches_up_to_the_row_budget() -> None:
+    """GX validates a frame in chunks gathered across batches: every row once, keys unique within
+    a chunk and pointing back at the right row, a chunk cut as soon as it reaches the budget."""
+    import polars as pl
+
+    from expectations.suites import validation_chunks
+    from transforms.frames import with_row_key
+
+    def batch(first: int, n: int) -> dict[str, pl.DataFrame]:
+        ids = [f"r{i:03d}" for i in range(first, first + n)]
+        return {
+            "cells": with_row_key(pl.DataFrame({"report_id": ids, "value": list(range(first, first + n))})),
+            "reports": with_row_key(pl.DataFrame({"report_id": ids[:1]})),
+            "unjudged": with_row_key(pl.DataFrame({"report_id": ids})),
+        }
+
+    chunks = list(validation_chunks([batch(0, 4), batch(4, 3), batch(7, 6), batch(13, 2)], 6, {"cells", "reports"}))
+    assert [(name, frame.height) for name, frame in chunks] == [
+        ("cells", 7),
+        ("cells", 6),
+        ("reports", 4),
+        ("cells", 2),
+    ]
+    cells = [frame for name, frame in chunks if name == "cells"]
+    assert pl.concat(cells)["value"].to_list() == list(range(15))
+    for frame in cells:
+        assert frame["row_key"].to_list() == list(range(frame.height))
+        assert all(frame["report_id"].str.slice(1).cast(pl.Int64) == frame["value"])

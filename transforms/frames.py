@@ -19,7 +19,8 @@ APPLICANT_COLUMNS = [c.code for c in catalog.T3_COLUMNS if c.code != "total"]
 T4_PARTS = [c.code for c in catalog.T4_COLUMNS if c.code != "total"]
 
 
-def _with_key(frame: pl.DataFrame) -> pl.DataFrame:
+def with_row_key(frame: pl.DataFrame) -> pl.DataFrame:
+    """`row_key`: the row's position, which GX reports back for each unexpected row."""
     return frame.with_row_index("row_key").with_columns(pl.col("row_key").cast(pl.Int64))
 
 
@@ -70,7 +71,7 @@ def report_frame(reports: pl.DataFrame) -> pl.DataFrame:
         .group_by("text_sha256", maintain_order=True)
         .agg(pl.col("report_id").first().alias("first_id"), pl.col("source_path").first().alias("first_path"))
     )
-    return _with_key(
+    return with_row_key(
         reports.join(first_of_text, on="text_sha256", how="left")
         .with_columns(
             annual.alias("is_annual"),
@@ -129,7 +130,7 @@ def t3_column_frame(metrics: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFram
     # A sum is only known when every part was read.
     known_2021 = pl.all_horizontal([pl.col(c).is_not_null() for c in catalog.T3_OUTCOME_ROWS["2021"]])
     known_2019 = pl.all_horizontal([pl.col(c).is_not_null() for c in catalog.T3_OUTCOME_ROWS["2019"]])
-    return _with_key(
+    return with_row_key(
         wide.with_columns(
             pl.when(pl.col("template") == "2019")
             .then(pl.when(known_2019).then(outcomes_2019))
@@ -158,7 +159,7 @@ def t3_column_frame(metrics: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFram
 def t3_row_frame(metrics: pl.DataFrame) -> pl.DataFrame:
     wide = _wide(metrics, "t3", "col_code", [c.code for c in catalog.T3_COLUMNS])
     known = pl.all_horizontal([pl.col(c).is_not_null() for c in APPLICANT_COLUMNS])
-    return _with_key(
+    return with_row_key(
         wide.with_columns(
             pl.when(known).then(pl.sum_horizontal(APPLICANT_COLUMNS)).alias("applicants_sum"),
             pl.col("row_code").replace_strict(T3_ROW_ZH, default=pl.col("row_code")).alias("row_zh"),
@@ -171,7 +172,7 @@ def t3_row_frame(metrics: pl.DataFrame) -> pl.DataFrame:
 def t4_frame(metrics: pl.DataFrame) -> pl.DataFrame:
     wide = _wide(metrics, "t4", "col_code", [c.code for c in catalog.T4_COLUMNS])
     known = pl.all_horizontal([pl.col(c).is_not_null() for c in T4_PARTS])
-    return _with_key(
+    return with_row_key(
         wide.rename({"row_code": "group_code"})
         .with_columns(
             pl.when(known).then(pl.sum_horizontal(T4_PARTS)).alias("parts_sum"),
@@ -190,7 +191,7 @@ SIGNED_COLUMNS = ("items_change",)
 def cell_frame(metrics: pl.DataFrame) -> pl.DataFrame:
     """One row per table cell: counts must be whole and (outside change columns) not negative."""
     column = pl.col("metric").str.split(".").list.get(2)
-    return _with_key(
+    return with_row_key(
         metrics.filter(pl.col("source") == "table")
         .with_columns(column.alias("col_code"))
         .with_columns(
@@ -205,7 +206,7 @@ def cell_frame(metrics: pl.DataFrame) -> pl.DataFrame:
 
 
 def figure_frame(figures: pl.DataFrame) -> pl.DataFrame:
-    return _with_key(
+    return with_row_key(
         figures.select("report_id", "section_no", "value", "unit", "qualifier", "sentence", "start_char").sort(
             "report_id", "start_char"
         )
@@ -213,7 +214,7 @@ def figure_frame(figures: pl.DataFrame) -> pl.DataFrame:
 
 
 def plan_frame(plans: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
-    return _with_key(
+    return with_row_key(
         plans.join(
             reports.filter(pl.col("doc_type") == "annual_report").select("report_id", "report_year"),
             on="report_id",
@@ -272,7 +273,7 @@ def continuity_frame(reports: pl.DataFrame, metrics: pl.DataFrame) -> pl.DataFra
         pl.col("regulations_in_force").alias("previous_regulations_in_force"),
         pl.col("normative_in_force").alias("previous_normative_in_force"),
     )
-    return _with_key(
+    return with_row_key(
         years.join(previous, on=["agency_key", "report_year"])
         .with_columns(
             (
@@ -340,7 +341,7 @@ def text_table_frame(metrics: pl.DataFrame) -> pl.DataFrame:
             .drop("cells")
         )
     table_values = pl.concat(sums)
-    return _with_key(
+    return with_row_key(
         prose.join(table_values, on=["report_id", "metric"])
         .select("report_id", "metric", pl.col("value").alias("text_value"), "table_value", "table_cells", "evidence")
         .sort("report_id", "metric")
@@ -348,7 +349,7 @@ def text_table_frame(metrics: pl.DataFrame) -> pl.DataFrame:
 
 
 def totals_frame(totals: pl.DataFrame) -> pl.DataFrame:
-    return _with_key(
+    return with_row_key(
         totals.select("report_id", "total", "parts_sum", "unit", "sentence", "start_char").sort(
             "report_id", "start_char"
         )
@@ -359,7 +360,7 @@ def percent_frame(percents: pl.DataFrame) -> pl.DataFrame:
     """`percent_error` is how far the stated share is from part/base beyond its own rounding."""
     computed = pl.col("part") / pl.col("base") * 100
     tolerance = 0.5 * pl.lit(10.0).pow(-pl.col("decimals")) + 0.01
-    return _with_key(
+    return with_row_key(
         percents.with_columns(
             computed.round(2).alias("computed_percent"),
             ((computed - pl.col("percent")).abs() - tolerance).alias("percent_error"),
@@ -372,7 +373,7 @@ def percent_frame(percents: pl.DataFrame) -> pl.DataFrame:
 def dated_frame(dated: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
     """Dated statements of annual reports beside the latest date the publication can have."""
     publication = report_frame(reports).select("report_id", "publish_date", "publish_latest")
-    return _with_key(
+    return with_row_key(
         dated.join(publication.filter(pl.col("publish_latest").is_not_null()), on="report_id")
         .select("report_id", "stated_date", "precision", "publish_date", "publish_latest", "sentence", "start_char")
         .sort("report_id", "start_char")
@@ -386,7 +387,7 @@ def tables_present_frame(reports: pl.DataFrame, tables: pl.DataFrame) -> pl.Data
     ).select("report_id", "template")
     codes = pl.DataFrame({"table_code": list(STANDARD_TABLES)})
     present = tables.select("report_id", "table_code", pl.lit(True).alias("present"))
-    return _with_key(
+    return with_row_key(
         templated.join(codes, how="cross")
         .join(present, on=["report_id", "table_code"], how="left")
         .with_columns(pl.col("present").fill_null(False))
@@ -395,7 +396,7 @@ def tables_present_frame(reports: pl.DataFrame, tables: pl.DataFrame) -> pl.Data
 
 
 def completeness_frame(tables: pl.DataFrame) -> pl.DataFrame:
-    return _with_key(
+    return with_row_key(
         tables.with_columns(
             (pl.col("cells_expected") - pl.col("cells_read")).alias("cells_unread"),
             pl.col("cells_missing").list.head(5).list.join(", ").alias("missing_sample"),

@@ -549,6 +549,7 @@ def validate_pending(
     now: datetime,
     docs_dir: Path | None = None,
     batch_size: int = BATCH_SIZE,
+    rows_per_run: int = suites.ROWS_PER_RUN,
 ) -> StageStats:
     """Run the suites over the reports a change touched, batch by batch, and replace their flags.
 
@@ -565,7 +566,7 @@ def validate_pending(
     context = quality_context(con)
     judged = touched_reports(context, todo)
     batches = (validation_frames(con, context, batch) for batch in _batches(judged, batch_size))
-    flags, runs = suites.run_suites(batches, run_id, docs_dir=docs_dir)
+    flags, runs = suites.run_suites(batches, run_id, docs_dir=docs_dir, rows_per_run=rows_per_run)
     _delete_reports(con, "quality", ("quality.flags",), judged)
     stats.add_rows("quality.flags", insert_frame(con, "quality.flags", flags))
     stats.add_rows("quality.validation_runs", insert_frame(con, "quality.validation_runs", runs))
