@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -231,7 +232,7 @@ def media_type_of(source_path: str, text: str) -> str:
     return declared
 
 
-def classify_file(entry: InboxFile, known_ids: frozenset[str] = frozenset()) -> dict[str, object]:
+def classify_file(entry: InboxFile, known_ids: AbstractSet[str] = frozenset()) -> dict[str, object]:
     """Read one file and say what it is: a report, a duplicate of a known report, or a rejection."""
     if entry.problem:
         return {"kind": "rejected", "reason": entry.problem, "detail": entry.detail, "sha": None}
@@ -325,7 +326,7 @@ def ingest(
     file_map: list[dict[str, object]] = []
     seen = set(known_ids)
     for entry in files:
-        result = classify_file(entry, frozenset(seen))
+        result = classify_file(entry, seen)  # the set itself: a copy per file made a batch O(known ids)
         if result["kind"] == "rejected":
             rejected.append(
                 {

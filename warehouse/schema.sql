@@ -1,5 +1,8 @@
 -- The warehouse of ../shared/CONTRACT.md. Every statement is idempotent: it runs at the start of
 -- every write. Columns beyond the contract are additions (the contract allows adding).
+-- Whole report texts (raw, cleaned, per section) are stored zstd-compressed: DuckDB's default
+-- (dictionary + FSST) took 10 s per 450 MB at every checkpoint and made the raw stage at 100,000
+-- reports 3x slower; zstd writes them in a tenth of the time into a quarter of the space.
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE SCHEMA IF NOT EXISTS cleaned;
 CREATE SCHEMA IF NOT EXISTS segmented;
@@ -15,7 +18,7 @@ CREATE TABLE IF NOT EXISTS raw.reports (
     byte_size BIGINT NOT NULL,
     encoding VARCHAR NOT NULL,
     media_type VARCHAR NOT NULL,
-    text VARCHAR NOT NULL,
+    text VARCHAR NOT NULL USING COMPRESSION zstd,
     ingested_at TIMESTAMP NOT NULL
 );
 -- Every inbox file that became (or duplicated) a report: the link from files to report_id.
@@ -37,7 +40,7 @@ CREATE TABLE IF NOT EXISTS raw.rejected_files (
 
 CREATE TABLE IF NOT EXISTS cleaned.reports (
     report_id VARCHAR PRIMARY KEY,
-    text VARCHAR NOT NULL,
+    text VARCHAR NOT NULL USING COMPRESSION zstd,
     doc_type VARCHAR NOT NULL,
     template VARCHAR,
     title VARCHAR,
@@ -68,7 +71,7 @@ CREATE TABLE IF NOT EXISTS segmented.sections (
     topic VARCHAR NOT NULL,
     start_char INTEGER NOT NULL,
     end_char INTEGER NOT NULL,
-    text VARCHAR,
+    text VARCHAR USING COMPRESSION zstd,
     PRIMARY KEY (report_id, section_no)
 );
 CREATE TABLE IF NOT EXISTS segmented.tables (
