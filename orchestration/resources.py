@@ -49,7 +49,7 @@ class WarehouseResource(ConfigurableResource):
         default=5000, description="reports whose validation frames the quality stage reads at a time"
     )
     quality_rows_per_run: int = Field(
-        default=1_000_000,
+        default=400_000,
         description="rows of one frame per GX checkpoint run, gathered across batches (a run's cost is mostly fixed)",
     )
     workers: int = Field(

@@ -33,7 +33,7 @@ BAD_FILES: dict[str, bytes] = {
 
 
 def run_pipeline(
-    inbox: Path, warehouse: Path, batch_size: int = 2000, workers: int = 0, rows_per_run: int = 1_000_000
+    inbox: Path, warehouse: Path, batch_size: int = 2000, workers: int = 0, rows_per_run: int = 400_000
 ) -> Any:
     """Materialize every asset and check with the real Dagster machinery (workers 0: one per core)."""
     return materialize(

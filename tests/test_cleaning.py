@@ -228,3 +228,36 @@ def test_noisy_pages_clean_idempotently_and_keep_every_figure(index: int, noises
         # The page's own figures, written as cleaning normalises them (ASCII digits, no spaces).
         page_figures = FIGURE.findall(page.text.translate(FULLWIDTH_DIGITS).replace(" ", ""))
         assert sorted(FIGURE.findall(once)) == sorted(page_figures)
+
+
+# Lines that sit on either side of the prefilters' edges: lengths around the 22-character wrap
+# threshold, tabs, leading and trailing blanks (ASCII, ideographic, control), icons, listings.
+_BLANKS = st.sampled_from(["", " ", "\t", "\u3000", "\x1c", " \t"])
+_LINE = st.builds(
+    lambda lead, body, last, trail: lead + body + last + trail,
+    _BLANKS,
+    st.integers(17, 26).flatmap(lambda n: st.text(alphabet="中文，a1 ", min_size=n, max_size=n)),
+    st.sampled_from(["中", "。", "1", "□", "📁"]),
+    _BLANKS,
+)
+_LINES = st.lists(
+    st.one_of(
+        _LINE, _BLANKS, st.sampled_from(["名称  发文机构  发布日期", " 名称 发布机构 成文日期 ", "通知 2020-01-02"])
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=_LINES)
+def test_line_walkers_change_nothing_their_prefilter_lets_through(lines: list[str]) -> None:
+    """The cleaner calls the per-line walkers only on texts their regex prefilter picks out, so a
+    text the prefilter misses must be one the walker would leave as it is."""
+    from transforms.clean import HARD_WRAP_SUSPECT, NAVIGATION_SUSPECT, _strip_navigation, join_hard_wraps
+
+    text = "\n".join(lines)
+    texts = pl.Series([text])
+    if not texts.str.contains(HARD_WRAP_SUSPECT)[0]:
+        assert join_hard_wraps(text) == text
+    if not texts.str.contains(NAVIGATION_SUSPECT)[0]:
+        assert _strip_navigation(text) == text

@@ -142,6 +142,10 @@ PINYIN_RE = p.PINYIN_GLOSS.replace(r"[\u4e00-\u9fff]", _HAN)
 TRADITIONAL_RE = "[" + p.TRADITIONAL_ONLY_CHARS + "]"
 
 
+# Texts `_strip_navigation` could change: a navigation icon, or the site-listing header anywhere.
+NAVIGATION_SUSPECT = "[" + p.NAV_ICON_CHARS + "]|" + p.SITE_LISTING_HEADER.strip("^$")
+
+
 def _strip_navigation(text: str) -> str:
     """Drop navigation trees and pasted site listings: blocks of lines dominated by menu icons, and a
     `名称 发文机构 发布日期` listing with its date rows."""
@@ -182,6 +186,13 @@ _ENDS_WITH_DATE = re.compile(rf"(?:{p.CN_DATE}|{p.ARABIC_DATE})$")
 # A title line is never continued by the paragraph under it.
 _TITLE_LINE = re.compile(p.TITLE_LINE)
 _SENTENCE_END = "。！？；：:;!?”」』)）》"
+
+
+# Texts `join_hard_wraps` could change: a line of 22+ characters (no tab) ending in a Han character,
+# followed (past whitespace, a blank line) by a Han character. (Python's str.strip also strips
+# \x1c-\x1f, which the regex's \s does not.)
+_STRIPPED = r"[\s\x1c-\x1f]"
+HARD_WRAP_SUSPECT = rf"(?m)^[^\t\n]{{{_WRAP_MIN_CHARS - 1},}}[\u4e00-\u9fff]{_STRIPPED}*\n{_STRIPPED}*[\u4e00-\u9fff]"
 
 
 def join_hard_wraps(text: str) -> str:
@@ -226,13 +237,15 @@ def _changed(before: pl.Expr, after: pl.Expr) -> pl.Expr:
     return before != after
 
 
-def _map_where(df: pl.DataFrame, needed: pl.Expr, func: Callable[[str], Any], dtype: pl.DataType) -> pl.Series:
-    """`func` over the text of the rows where `needed` holds, None elsewhere. Polars evaluates both
-    branches of when/then, so a per-document library call (OpenCC, the HTML parser) is made here
-    only for the documents that need it."""
+def _map_where(
+    df: pl.DataFrame, needed: pl.Expr, func: Callable[[str], Any], dtype: pl.DataType, column: str = "text"
+) -> pl.Series:
+    """`func` over `column` of the rows where `needed` holds, None elsewhere. Polars evaluates both
+    branches of when/then, so a per-document call (OpenCC, the HTML parser, a line walker) is made
+    here only for the documents that need it."""
     rows = df.with_row_index("row")
     picked = rows.filter(needed.fill_null(False))
-    values = picked.select("row", pl.col("text").map_elements(func, return_dtype=dtype).alias("value"))
+    values = picked.select("row", pl.col(column).map_elements(func, return_dtype=dtype).alias("value"))
     if picked.is_empty():
         values = pl.DataFrame(schema={"row": pl.UInt32, "value": dtype})
     return rows.select("row").join(values, on="row", how="left", maintain_order="left").get_column("value")
@@ -307,7 +320,12 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     df = df.with_columns(t.alias("pre_chrome"))
     # 8. Site chrome: line patterns, then navigation blocks.
     df = df.with_columns(t.str.replace_all(CHROME_RE, "").alias("step"))
-    df = df.with_columns(pl.col("step").map_elements(_strip_navigation, return_dtype=pl.String).alias("step"))
+    step = pl.col("step")
+    df = df.with_columns(
+        pl.coalesce(
+            _map_where(df, step.str.contains(NAVIGATION_SUSPECT), _strip_navigation, pl.String, "step"), step
+        ).alias("step")
+    )
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_web_chrome"), pl.col("step").alias("text"))
     # 9. Page furniture.
     df = df.with_columns(t.str.replace_all(FURNITURE_RE, "").alias("step"))
@@ -315,7 +333,9 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     # 10. Hard wraps (after removed lines are collapsed, so a page break between halves of a
     # sentence counts as the one blank line it will become).
     df = df.with_columns(t.str.replace_all(r"(?m)[ \t]+$", "").str.replace_all(r"\n{3,}", "\n\n").alias("text"))
-    df = df.with_columns(t.map_elements(join_hard_wraps, return_dtype=pl.String).alias("step"))
+    df = df.with_columns(
+        pl.coalesce(_map_where(df, t.str.contains(HARD_WRAP_SUSPECT), join_hard_wraps, pl.String), t).alias("step")
+    )
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_hard_wraps"), pl.col("step").alias("text"))
     # 11. Whitespace tidy: trailing spaces, runs of blank lines.
     df = df.with_columns(
