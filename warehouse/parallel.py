@@ -15,10 +15,12 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import queue
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -62,3 +64,44 @@ def map_batches(function: Callable[[In], Out], batches: Iterable[In], count: int
             yield in_flight.popleft().result()
     while in_flight:
         yield in_flight.popleft().result()
+
+
+_DONE = object()
+
+
+def prefetched(items: Iterable[Out], depth: int = 1) -> Iterator[Out]:
+    """`items`, produced by a thread of this process up to `depth` ahead of the consumer. For a
+    producer that spends its time in DuckDB and Polars (which release the GIL) feeding a consumer
+    that spends it in Python: the two overlap on two cores. Whatever the producer reads from is
+    its own until this generator ends (exhausted, closed or failed: the thread is stopped and
+    joined first); the producer's exception is raised here."""
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    failure: list[BaseException] = []
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    break
+                handoff.put(item)
+        except BaseException as error:  # handed to the consumer, raised there
+            failure.append(error)
+        finally:
+            handoff.put(_DONE)
+
+    producer = threading.Thread(target=produce, name="prefetch", daemon=True)
+    producer.start()
+    try:
+        while (item := handoff.get()) is not _DONE:
+            yield item
+    finally:
+        stop.set()
+        while producer.is_alive():  # unblock a producer waiting to hand over an item
+            try:
+                handoff.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        producer.join()
+    if failure:
+        raise failure[0]

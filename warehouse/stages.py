@@ -24,7 +24,7 @@ from expectations import rules, suites
 from transforms import catalog, frames, ingest, pipeline
 from transforms.versions import STAGE_VERSIONS
 from warehouse.dictionary import MIN_RATIO_BASE
-from warehouse.parallel import map_batches
+from warehouse.parallel import map_batches, prefetched
 from warehouse.parallel import release as release_workers
 from warehouse.store import frame, insert_frame, marts_sql
 
@@ -585,7 +585,8 @@ def validate_pending(
     release_workers()  # GX runs here, in this process: idle workers would only hold memory
     context = quality_context(con)
     judged = touched_reports(context, todo)
-    batches = (validation_frames(con, context, batch) for batch in _batches(judged, batch_size))
+    # The next batch's frames are read (DuckDB, Polars) while GX validates the last (Python).
+    batches = prefetched(validation_frames(con, context, batch) for batch in _batches(judged, batch_size))
     flags, runs = suites.run_suites(batches, run_id, docs_dir=docs_dir, rows_per_run=rows_per_run)
     _delete_reports(con, "quality", ("quality.flags",), judged)
     stats.add_rows("quality.flags", insert_frame(con, "quality.flags", flags))
