@@ -11,6 +11,7 @@ import duckdb
 import psutil
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
+from expectations import suites
 from orchestration.resources import InboxResource, WarehouseResource
 from warehouse import stages
 from warehouse.stages import StageStats
@@ -51,11 +52,19 @@ def _worker_rss_mb() -> float:
     return sum(child.memory_info().rss for child in psutil.Process().children(recursive=True)) / 2**20
 
 
-def _is_last_stage(context: AssetExecutionContext, name: str) -> bool:
+def _later_selected(context: AssetExecutionContext, name: str) -> list[str]:
+    """The stages after `name` that this run materializes."""
     selection = context.run.asset_selection
     selected = {key.path[-1] for key in selection} if selection else set(STAGE_ORDER)
-    later = STAGE_ORDER[STAGE_ORDER.index(name) + 1 :]
-    return not any(stage in selected for stage in later)
+    return [stage for stage in STAGE_ORDER[STAGE_ORDER.index(name) + 1 :] if stage in selected]
+
+
+def _is_last_stage(context: AssetExecutionContext, name: str) -> bool:
+    return not _later_selected(context, name)
+
+
+def _runs_later(context: AssetExecutionContext, name: str, stage: str) -> bool:
+    return stage in _later_selected(context, name)
 
 
 def _run_stage(
@@ -80,6 +89,8 @@ def _run_stage(
                 idle_stats = idle(published)
             except duckdb.Error:  # a warehouse written by older code: the stage writes, and migrates it
                 idle_stats = None
+    if idle_stats is None and _runs_later(context, name, "quality_flags"):
+        suites.load_gx_in_background()  # the quality stage will need it: import while this one works
     with store.read() if idle_stats else store.write(context.run.run_id) as con:
         stats = idle_stats or work(con)
         work_seconds = time.time() - started_at

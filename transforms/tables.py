@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import polars as pl
 
@@ -51,9 +52,8 @@ _GLUED = re.compile(r"^(.*[\u4e00-\u9fff)）”\"])(\d+)$")
 _REGION_LINES = 2000  # how far (in lines, blank ones included) a table may extend past its anchor
 
 
-@dataclass
-class Token:
-    kind: str  # label, number, missing
+class Token(NamedTuple):  # a tuple: hundreds of thousands are made per batch
+    kind: str  # label, number, missing, glued
     text: str
     line: int
     offset: int
