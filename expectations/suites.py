@@ -8,10 +8,7 @@ frame) pair is one GX suite validated by a checkpoint, which also builds the Dat
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -372,21 +369,6 @@ def _message(check: Check, row: dict[str, Any]) -> str:
         return f"{check.rule}: " + ", ".join(f"{k}={row.get(k)}" for k in check.details)
 
 
-_gx_loader: threading.Thread | None = None
-
-
-def load_gx_in_background() -> None:
-    """Start importing GX (≈ 3 s of Python) in a thread of this process, so that a quality stage
-    later in the run finds it loaded: the import overlaps the earlier stages, whose run process
-    mostly waits for its workers. Idempotent; `run_suites` waits for it."""
-    global _gx_loader
-    if _gx_loader is None and "great_expectations" not in sys.modules:
-        _gx_loader = threading.Thread(
-            target=importlib.import_module, args=("great_expectations",), name="gx-import", daemon=True
-        )
-        _gx_loader.start()
-
-
 def _context(docs_dir: Path | None) -> Any:
     import great_expectations as gx
 
@@ -423,8 +405,6 @@ def run_suites(
     once and a checkpoint run's fixed cost once per chunk. One validation run per suite sums its
     chunks. With `docs_dir`, GX Data Docs are built there (offline HTML) and its index is
     recorded in `quality.validation_runs.data_docs_path`."""
-    if _gx_loader is not None:
-        _gx_loader.join()  # an import under way in the background: never use a half-loaded GX
     import great_expectations as gx
 
     context = _context(docs_dir)

@@ -11,7 +11,6 @@ import duckdb
 import psutil
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from expectations import suites
 from orchestration.resources import InboxResource, WarehouseResource
 from warehouse import stages
 from warehouse.stages import StageStats
@@ -63,10 +62,6 @@ def _is_last_stage(context: AssetExecutionContext, name: str) -> bool:
     return not _later_selected(context, name)
 
 
-def _runs_later(context: AssetExecutionContext, name: str, stage: str) -> bool:
-    return stage in _later_selected(context, name)
-
-
 def _run_stage(
     context: AssetExecutionContext,
     warehouse: WarehouseResource,
@@ -89,8 +84,6 @@ def _run_stage(
                 idle_stats = idle(published)
             except duckdb.Error:  # a warehouse written by older code: the stage writes, and migrates it
                 idle_stats = None
-    if idle_stats is None and _runs_later(context, name, "quality_flags"):
-        suites.load_gx_in_background()  # the quality stage will need it: import while this one works
     with store.read() if idle_stats else store.write(context.run.run_id) as con:
         stats = idle_stats or work(con)
         work_seconds = time.time() - started_at
