@@ -70,39 +70,46 @@ class Group:
     glued: str = ""  # digits of cells that lost their separators, split later by the table's arithmetic
 
 
-def _value_token(piece: str, line: int, offset: int) -> Token:
-    if _NUMBER.match(piece):
-        return Token("number", piece, line, offset)
-    return Token("missing", piece, line, offset)
+def _value_kind(piece: str) -> str:
+    return "number" if _NUMBER.match(piece) else "missing"
+
+
+@lru_cache(maxsize=65536)
+def _line_tokens(line: str) -> tuple[tuple[str, str], ...]:
+    """(kind, text) of each cell of one line. Cached: label lines and small counts recur in report
+    after report (the flat layout puts each on a line of its own)."""
+    found: list[tuple[str, str]] = []
+    for piece in _CELL_SPLIT.split(line):
+        piece = piece.strip()
+        if piece.isascii() and piece.isdigit():  # most cells: one plain count
+            found.append(("number", piece))
+            continue
+        if not piece or _RULE.match(piece):
+            continue
+        parts = piece.split()
+        if all(_NUMBER.match(x) or x in MISSING_MARKS for x in parts):
+            found.extend((_value_kind(x), x) for x in parts)
+            continue
+        trailing = _TRAILING_NUMBERS.match(piece)
+        if trailing and not re.search(r"\d$", trailing.group(1)):
+            found.append(("label", trailing.group(1).strip()))
+            found.extend((_value_kind(x), x) for x in trailing.group(2).split())
+            continue
+        glued = _GLUED.match(piece)
+        if glued:
+            found.append(("label", glued.group(1)))
+            found.append(("glued", glued.group(2)))
+            continue
+        found.append(("label", piece))
+    return tuple(found)
 
 
 def tokenize(lines: list[str], first_line: int, offsets: list[int]) -> Iterator[Token]:
     """The cells of a region, line by line, lazily: a reader stops at its table's last row."""
     for index, line in enumerate(lines):
-        number = first_line + index
-        offset = offsets[index]
-        for piece in _CELL_SPLIT.split(line):
-            piece = piece.strip()
-            if piece.isascii() and piece.isdigit():  # most cells: one plain count
-                yield Token("number", piece, number, offset)
-                continue
-            if not piece or _RULE.match(piece):
-                continue
-            parts = piece.split()
-            if all(_NUMBER.match(x) or x in MISSING_MARKS for x in parts):
-                yield from (_value_token(x, number, offset) for x in parts)
-                continue
-            trailing = _TRAILING_NUMBERS.match(piece)
-            if trailing and not re.search(r"\d$", trailing.group(1)):
-                yield (Token("label", trailing.group(1).strip(), number, offset))
-                yield from (_value_token(x, number, offset) for x in trailing.group(2).split())
-                continue
-            glued = _GLUED.match(piece)
-            if glued:
-                yield (Token("label", glued.group(1), number, offset))
-                yield (Token("glued", glued.group(2), number, offset))
-                continue
-            yield (Token("label", piece, number, offset))
+        number, offset = first_line + index, offsets[index]
+        for kind, text in _line_tokens(line):
+            yield Token(kind, text, number, offset)
 
 
 def group_tokens(tokens: Iterable[Token]) -> Iterator[Group]:
