@@ -154,7 +154,7 @@ def _work_batches(items: list[T], batch_size: int, workers: int) -> list[list[T]
     return _batches(items, _work_batch_size(len(items), batch_size, workers))
 
 
-def _streamed(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str], size: int) -> Iterator[pl.DataFrame]:
+def _exported(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str], size: int) -> Iterator[pl.DataFrame]:
     """The rows of `sql` for the reports `ids` (registered as `pending_ids`), in frames of `size`
     rows. One scan copies them to a Parquet file of the run's own, read back a slice at a time: a
     query per batch scanned and decompressed the whole upstream table each time (at 100k, 0.6 s a
@@ -171,7 +171,7 @@ def _streamed(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str], size: in
                 yield batch
 
 
-_PENDING = "report_id IN (SELECT report_id FROM pending_ids)"  # the stage's reports, registered by _streamed
+_PENDING = "report_id IN (SELECT report_id FROM pending_ids)"  # the stage's reports, registered by _exported
 
 
 _WANTED = "WHERE report_id IN (SELECT report_id FROM wanted_ids)"  # the batch, registered by _select_ids
@@ -449,7 +449,7 @@ CLEANED = BatchStage(
     "raw",
     ("cleaned.reports",),
     lambda con, ids, size: _per_report(
-        _streamed(con, f"SELECT report_id, media_type, text FROM raw.reports WHERE {_PENDING}", ids, size)
+        _exported(con, f"SELECT report_id, media_type, text FROM raw.reports WHERE {_PENDING}", ids, size)
     ),
     pipeline.clean_batch,
     _write_cleaned,
@@ -485,7 +485,7 @@ SEGMENTED = BatchStage(
     "cleaned",
     ("segmented.sections", "segmented.tables", "segmented.table_cells"),
     lambda con, ids, size: _per_report(
-        _streamed(
+        _exported(
             con,
             f"""
             SELECT c.report_id, c.text, r.media_type = 'text/html' AS is_html
@@ -512,7 +512,7 @@ def _prose_inputs(
 ) -> Iterator[tuple[list[str], tuple[pl.DataFrame, pl.DataFrame]]]:
     """Texts streamed; each batch's section spans (no text) read by id."""
     for batch_ids, texts in _per_report(
-        _streamed(con, f"SELECT report_id, text FROM cleaned.reports WHERE {_PENDING}", ids, size)
+        _exported(con, f"SELECT report_id, text FROM cleaned.reports WHERE {_PENDING}", ids, size)
     ):
         spans = _select_ids(
             con, f"SELECT report_id, section_no, start_char, end_char FROM segmented.sections {_WANTED}", batch_ids
