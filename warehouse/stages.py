@@ -688,7 +688,15 @@ def contract_problems(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "reports missing from the mart": "SELECT count(*) FROM (SELECT report_id FROM cleaned.reports "
         "EXCEPT SELECT report_id FROM marts.report_overview)",
     }
-    return {name: int(con.execute(sql).fetchall()[0][0]) for name, sql in queries.items()}
+    # Rows of one key share a hash, so equal counts of rows and of distinct key hashes prove the
+    # key unique; only otherwise (a duplicate, or a hash collision) is the exact grouping run.
+    # At 100k (19 M rows): 1.2 s instead of 5.7 s, on every run with new data.
+    same_hash = "SELECT count(*) - count(DISTINCT hash(report_id, metric, source)) FROM metrics.report_metrics"
+    key_unique = not con.execute(same_hash).fetchall()[0][0]
+    return {
+        name: 0 if key_unique and name == "duplicate metric rows" else int(con.execute(sql).fetchall()[0][0])
+        for name, sql in queries.items()
+    }
 
 
 # ---------------------------------------------------------------------------- marts
