@@ -51,15 +51,11 @@ def _worker_rss_mb() -> float:
     return sum(child.memory_info().rss for child in psutil.Process().children(recursive=True)) / 2**20
 
 
-def _later_selected(context: AssetExecutionContext, name: str) -> list[str]:
-    """The stages after `name` that this run materializes."""
+def _is_last_stage(context: AssetExecutionContext, name: str) -> bool:
     selection = context.run.asset_selection
     selected = {key.path[-1] for key in selection} if selection else set(STAGE_ORDER)
-    return [stage for stage in STAGE_ORDER[STAGE_ORDER.index(name) + 1 :] if stage in selected]
-
-
-def _is_last_stage(context: AssetExecutionContext, name: str) -> bool:
-    return not _later_selected(context, name)
+    later = STAGE_ORDER[STAGE_ORDER.index(name) + 1 :]
+    return not any(stage in selected for stage in later)
 
 
 def _run_stage(

@@ -155,14 +155,14 @@ def _work_batches(items: list[T], batch_size: int, workers: int) -> list[list[T]
 
 
 def _exported(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str], size: int) -> Iterator[pl.DataFrame]:
-    """The rows of `sql` for the reports `ids` (registered as `pending_ids`), in frames of `size`
+    """The rows of `sql` for the reports `ids` (registered as `wanted_ids`), in frames of `size`
     rows. One scan copies them to a Parquet file of the run's own, read back a slice at a time: a
     query per batch scanned and decompressed the whole upstream table each time (at 100k, 0.6 s a
     batch), and a cursor streaming the scan held a transaction open for the whole stage, which
     kept DuckDB from checkpointing (at 100k, 0.9 GB more memory)."""
     with tempfile.TemporaryDirectory(prefix="nianbao-stage-") as folder:
         path = str(Path(folder) / "inputs.parquet").replace("'", "''")
-        with _registered(con, pending_ids=_ids_frame(ids)):
+        with _registered(con, wanted_ids=_ids_frame(ids)):
             con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE {size})")
         rows = pl.scan_parquet(path)
         for offset in range(0, len(ids), size):
@@ -171,10 +171,7 @@ def _exported(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str], size: in
                 yield batch
 
 
-_PENDING = "report_id IN (SELECT report_id FROM pending_ids)"  # the stage's reports, registered by _exported
-
-
-_WANTED = "WHERE report_id IN (SELECT report_id FROM wanted_ids)"  # the batch, registered by _select_ids
+_WANTED = "WHERE report_id IN (SELECT report_id FROM wanted_ids)"  # registered by _select_ids and _exported
 
 
 def _select_ids(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str]) -> pl.DataFrame:
@@ -449,7 +446,7 @@ CLEANED = BatchStage(
     "raw",
     ("cleaned.reports",),
     lambda con, ids, size: _per_report(
-        _exported(con, f"SELECT report_id, media_type, text FROM raw.reports WHERE {_PENDING}", ids, size)
+        _exported(con, f"SELECT report_id, media_type, text FROM raw.reports {_WANTED}", ids, size)
     ),
     pipeline.clean_batch,
     _write_cleaned,
@@ -490,7 +487,7 @@ SEGMENTED = BatchStage(
             f"""
             SELECT c.report_id, c.text, r.media_type = 'text/html' AS is_html
             FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id)
-            WHERE c.{_PENDING}""",
+            {_WANTED}""",
             ids,
             size,
         )
@@ -512,7 +509,7 @@ def _prose_inputs(
 ) -> Iterator[tuple[list[str], tuple[pl.DataFrame, pl.DataFrame]]]:
     """Texts streamed; each batch's section spans (no text) read by id."""
     for batch_ids, texts in _per_report(
-        _exported(con, f"SELECT report_id, text FROM cleaned.reports WHERE {_PENDING}", ids, size)
+        _exported(con, f"SELECT report_id, text FROM cleaned.reports {_WANTED}", ids, size)
     ):
         spans = _select_ids(
             con, f"SELECT report_id, section_no, start_char, end_char FROM segmented.sections {_WANTED}", batch_ids
