@@ -138,3 +138,26 @@ def test_work_batches_keep_every_worker_busy(items: int, batch_size: int, worker
     batches = stages._work_batches(list(range(items)), batch_size, workers)
     assert [len(b) for b in batches] == sizes
     assert [x for b in batches for x in b] == list(range(items))
+
+
+def test_prefetched_yields_in_order_raises_the_producers_error_and_stops_its_thread() -> None:
+    import threading
+
+    from warehouse.parallel import prefetched
+
+    assert list(prefetched(iter(range(5)))) == [0, 1, 2, 3, 4]
+
+    def failing():
+        yield 1
+        raise ValueError("read failed")
+
+    consumed = []
+    with pytest.raises(ValueError, match="read failed"):
+        for item in prefetched(failing()):
+            consumed.append(item)
+    assert consumed == [1]
+    # A consumer that stops early leaves no producer thread behind (it would still hold the connection).
+    early = prefetched(iter(range(100)))
+    assert next(early) == 0
+    early.close()
+    assert not [t for t in threading.enumerate() if t.name == "prefetch"]
