@@ -11,7 +11,7 @@ the catalogue by their words.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -112,26 +112,31 @@ def tokenize(lines: list[str], first_line: int, offsets: list[int]) -> Iterator[
             yield Token(kind, text, number, offset)
 
 
-def group_tokens(tokens: Iterable[Token]) -> Iterator[Group]:
-    """Label + values groups, each yielded once complete (when the next label begins)."""
+def region_groups(region: Region) -> Iterator[Group]:
+    """Label + values groups of a region, each yielded once complete (when the next label
+    begins). Read line by line from the tokenizer's cache, with no Token made per cell (a batch
+    has ≈ 470,000 cells): ≈ 25 % of the table reader's time."""
     current: Group | None = None
-    for token in tokens:
-        if token.kind == "label":
-            if current is None or current.values or current.glued:
-                if current is not None:
-                    yield current
-                current = Group(label="", offset=token.offset)
-            current.label += token.text
-            current.label_lines.add(token.line)
-            continue
-        if current is None:
-            current = Group(label="", offset=token.offset)
-        current.raw.append(token.text)
-        current.lines.add(token.line)
-        if token.kind == "glued":
-            current.glued = token.text
-        else:
-            current.values.append(float(token.text) if token.kind == "number" else None)
+    line_number = region.first_line
+    for line, offset in zip(region.lines, region.offsets, strict=True):
+        for kind, text in _line_tokens(line):
+            if kind == "label":
+                if current is None or current.values or current.glued:
+                    if current is not None:
+                        yield current
+                    current = Group(label="", offset=offset)
+                current.label += text
+                current.label_lines.add(line_number)
+                continue
+            if current is None:
+                current = Group(label="", offset=offset)
+            current.raw.append(text)
+            current.lines.add(line_number)
+            if kind == "glued":
+                current.glued = text
+            else:
+                current.values.append(float(text) if kind == "number" else None)
+        line_number += 1
     if current is not None:
         yield current
 
@@ -186,6 +191,15 @@ _T2_ROWS = {
 }
 
 
+# Each row's metric codes (and table 2's units), in column order: built once, not per cell.
+_T3_METRICS = {row.code: tuple(f"t3.{row.code}.{c.code}" for c in catalog.T3_COLUMNS) for row in catalog.T3_ROWS}
+_T2_CELLS = {
+    (row.template, row.code): tuple((f"t2.{row.code}.{c.code}", catalog.t2_unit(c)) for c in row.columns)
+    for row in catalog.T2_ROWS
+}
+_T4_METRICS = {g.code: tuple(f"t4.{g.code}.{c.code}" for c in catalog.T4_COLUMNS) for g in catalog.T4_GROUPS}
+
+
 def _evidence(group: Group) -> str:
     return (group.label[-80:] + " | " + " ".join(group.raw))[:200]
 
@@ -198,7 +212,7 @@ def _lone_run_is_glued(group: Group, width: int) -> None:
 
 def read_t3(region: Region) -> dict[str, tuple[list[float | None], Group]]:
     rows: dict[str, tuple[list[float | None], Group]] = {}
-    for group in group_tokens(tokenize(region.lines, region.first_line, region.offsets)):
+    for group in region_groups(region):
         if not (group.values or group.glued) or not group.label:
             continue
         _lone_run_is_glued(group, len(catalog.T3_COLUMNS))
@@ -340,14 +354,9 @@ def _read_t3(
     for row in (r for r in catalog.T3_ROWS if template in r.templates):
         values, group = rows.get(row.code, ([], None))
         evidence = _evidence(group) if group else ""
-        for index, column in enumerate(catalog.T3_COLUMNS):
-            reading.cell(
-                f"t3.{row.code}.{column.code}",
-                values[index] if index < len(values) else None,
-                "件",
-                group.offset if group else None,
-                evidence,
-            )
+        offset = group.offset if group else None
+        for index, metric in enumerate(_T3_METRICS[row.code]):
+            reading.cell(metric, values[index] if index < len(values) else None, "件", offset, evidence)
     last = rows.get("carried_forward", (None, None))[1]
     end = max(last.lines) + 1 if last and last.lines else region.first_line + len(region.lines)
     used = [g for _, g in rows.values()]
@@ -369,7 +378,7 @@ def _read_t2(
     template = "2019" if re.search(r"本年新制作|上一年项目数量|对外公开总数", "\n".join(region.lines)) else "2021"
     t2_rows = [r for r in catalog.T2_ROWS if r.template == template]
     found: dict[str, Group] = {}
-    for group in group_tokens(tokenize(region.lines, region.first_line, region.offsets)):
+    for group in region_groups(region):
         code = best_match(group.label, _T2_ROWS[template]) if (group.values or group.glued) and group.label else None
         if code and code not in found:
             _lone_run_is_glued(group, len(next(r for r in t2_rows if r.code == code).columns))
@@ -392,15 +401,11 @@ def _read_t2(
             reading.ambiguous.append(f"t2.{t2.code}: {len(options)} cuts fit")
     for t2 in t2_rows:
         group = found.get(t2.code)
-        for index, column in enumerate(t2.columns):
+        evidence = _evidence(group) if group else ""
+        offset = group.offset if group else None
+        for index, (metric, unit) in enumerate(_T2_CELLS[t2.template, t2.code]):
             value = group.values[index] if group and index < len(group.values) else None
-            reading.cell(
-                f"t2.{t2.code}.{column.code}",
-                value,
-                catalog.t2_unit(column),
-                group.offset if group else None,
-                _evidence(group) if group else "",
-            )
+            reading.cell(metric, value, unit, offset, evidence)
     layout = "glued" if any(g.glued for g in found.values()) else layout_of(list(found.values()), region.lines, is_html)
     return reading, reading.table(layout, offsets[anchor])
 
@@ -451,10 +456,10 @@ def _read_t4(
     evidence = ("行政复议/行政诉讼 | " + " ".join(v.text for v in values))[:200]
     cells = iter(values)
     for group in catalog.T4_GROUPS:
-        for column in catalog.T4_COLUMNS:
+        for metric in _T4_METRICS[group.code]:
             token = next(cells, None)
             value = float(token.text) if token is not None and token.kind == "number" else None
-            reading.cell(f"t4.{group.code}.{column.code}", value, "件", token.offset if token else None, evidence)
+            reading.cell(metric, value, "件", token.offset if token else None, evidence)
     grid = len({v.line for v in values}) <= 3
     markdown = sum(1 for line in region.lines if line.strip().startswith("|")) >= 2
     layout = (
