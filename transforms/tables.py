@@ -228,22 +228,31 @@ def read_reports_tables(cleaned: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
     """(segmented.tables rows, table cells as metrics) for a batch. Columns in: report_id, text,
     is_html (optional)."""
     tables: list[dict[str, object]] = []
-    cells: list[dict[str, object]] = []
+    columns: dict[str, list[object]] = {name: [] for name in CELL_SCHEMA}
     has_html = "is_html" in cleaned.columns
     for row in cleaned.iter_rows(named=True):
-        t, c = read_tables(row["report_id"], row["text"], bool(row["is_html"]) if has_html else False)
-        tables.extend(t)
-        cells.extend(c)
-    return pl.DataFrame(tables, schema=TABLE_SCHEMA), pl.DataFrame(cells, schema=CELL_SCHEMA)
+        found, readings = read_report(row["report_id"], row["text"], bool(row["is_html"]) if has_html else False)
+        tables.extend(found)
+        for reading in readings:
+            for name, items in reading.columns().items():
+                columns[name].extend(items)
+    return pl.DataFrame(tables, schema=TABLE_SCHEMA), pl.DataFrame(columns, schema=CELL_SCHEMA)
 
 
 @dataclass
 class Reading:
-    """The cells one table yields, and which expected cells could not be read."""
+    """The cells one table yields, and which expected cells could not be read. Cells are kept
+    column by column: a batch has ≈ 360,000, and Polars builds a frame from lists faster than
+    from a dict per cell (read_reports_tables: 0.82x the time)."""
 
     report_id: str
     table_code: str
-    cells: list[dict[str, object]] = field(default_factory=list)
+    # The cells read, column by column.
+    metrics: list[str] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    offsets: list[int | None] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     expected: int = 0
     recovered: int = 0  # cells whose values came from cutting glued digits
@@ -255,17 +264,28 @@ class Reading:
         if value is None:
             self.missing.append(metric)
             return
-        self.cells.append(
-            {
-                "report_id": self.report_id,
-                "table_code": self.table_code,
-                "metric": metric,
-                "value": value,
-                "unit": unit,
-                "start_char": offset,
-                "evidence": evidence,
-            }
-        )
+        self.metrics.append(metric)
+        self.values.append(value)
+        self.units.append(unit)
+        self.offsets.append(offset)
+        self.evidence.append(evidence)
+
+    def columns(self) -> dict[str, list[object]]:
+        """The cells read, as CELL_SCHEMA's columns."""
+        count = len(self.metrics)
+        return {
+            "report_id": [self.report_id] * count,
+            "table_code": [self.table_code] * count,
+            "metric": self.metrics,
+            "value": self.values,
+            "unit": self.units,
+            "start_char": self.offsets,
+            "evidence": self.evidence,
+        }
+
+    @property
+    def cells(self) -> list[dict[str, object]]:
+        return pl.DataFrame(self.columns(), schema=CELL_SCHEMA).to_dicts()
 
     def table(self, layout: str, start_char: int) -> dict[str, object]:
         return {
@@ -274,7 +294,7 @@ class Reading:
             "layout": layout,
             "start_char": start_char,
             "cells_expected": self.expected,
-            "cells_read": len(self.cells),
+            "cells_read": len(self.metrics),
             "cells_recovered": self.recovered,
             "cells_missing": self.missing,
             "split_constraints": self.constraints,
@@ -476,10 +496,16 @@ def _read_t4(
 
 def read_tables(report_id: str, text: str, is_html: bool = False) -> tuple[list[dict], list[dict]]:
     """(segmented.tables rows, cells) for one report's text."""
+    found, readings = read_report(report_id, text, is_html)
+    return found, [cell for reading in readings for cell in reading.cells]
+
+
+def read_report(report_id: str, text: str, is_html: bool = False) -> tuple[list[dict], list[Reading]]:
+    """(segmented.tables rows, the readings of the tables found) for one report's text."""
     lines = text.split("\n")
     offsets = _line_offsets(lines)
     t3, t3_table, t3_end = _read_t3(report_id, lines, offsets, is_html)
     t2, t2_table = _read_t2(report_id, lines, offsets, is_html, _find(lines, r"本年新收"))
     t4, t4_table = _read_t4(report_id, lines, offsets, is_html, t3_end)
     found = [(r, t) for r, t in ((t3, t3_table), (t2, t2_table), (t4, t4_table)) if t is not None]
-    return [t for _, t in found], [c for r, _ in found for c in r.cells]
+    return [t for _, t in found], [r for r, _ in found]
