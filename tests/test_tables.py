@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.generator import ALL_LAYOUTS, TEMPLATES, generate
-from transforms import catalog, glued
+from transforms import catalog, glued, segment
 from transforms.clean import clean_reports
 from transforms.segment import find_headings, topic_of
 from transforms.tables import read_tables
@@ -87,6 +87,57 @@ def test_heading_forms() -> None:
         "requests",
         "review_litigation",
     ]
+
+
+# Lines around the numbering forms' edges: blanks of every kind before them, numerals and
+# brackets of both widths, and the characters that follow a number.
+_HEADING_LINE = st.lists(
+    st.sampled_from(
+        [
+            " ",
+            "\t",
+            "\u3000",
+            "\x1c",
+            "\x85",
+            "第",
+            "部分",
+            "一",
+            "十二",
+            "二是",
+            "、",
+            ".",
+            "．",
+            "(",
+            "（",
+            ")",
+            "）",
+            "1",
+            "12",
+            "123",
+            "3.5",
+            "总体情况",
+            "。",
+            "主动公开情况工作",
+            "\n",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=st.lists(_HEADING_LINE, max_size=8))
+def test_heading_scan_finds_every_candidate_line(lines: list[str]) -> None:
+    """find_headings looks only at the lines its one-scan regex picks out (walking every line
+    was a third of its time); every line the per-line candidate test accepts must be among them,
+    or a heading would be lost."""
+    text = "\n".join(lines)
+    picked = {m.start() for m in segment._NUMBERED_LINE.finditer(text)}
+    offset = 0
+    for line in text.split("\n"):
+        if line.strip() and segment._candidate(line):
+            assert offset in picked, repr(line)
+        offset += len(line) + 1
 
 
 def _every_cut(digits: str, parts: int) -> list[tuple[int, ...]]:

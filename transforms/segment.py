@@ -79,13 +79,23 @@ def _candidate(line: str) -> tuple[int, str, int, str] | None:
     return None
 
 
+# Lines that open with a numbering, found in one scan of the text: the same patterns, after any
+# leading blanks (not newlines). Only these lines are looked at one by one (a report has ≈ 130
+# lines, a handful of them numbered).
+_NUMBERED_LINE = re.compile(
+    r"(?m)^[^\S\n]*(?:" + "|".join(pattern.removeprefix("^") for _, pattern in p.HEADING_NUMBERING) + ")"
+)
+
+
 def find_headings(text: str) -> list[Heading]:
     headings: list[Heading] = []
     expected_top = 1
-    offset = 0
     last_number: dict[int, int] = {}
-    for line in text.split("\n"):
-        found = _candidate(line) if line.strip() else None
+    for numbered in _NUMBERED_LINE.finditer(text):
+        offset = numbered.start()
+        end = text.find("\n", offset)
+        line = text[offset : end if end >= 0 else len(text)]
+        found = _candidate(line)
         if found:
             level, label, number, heading = found
             accept = True
@@ -105,7 +115,6 @@ def find_headings(text: str) -> list[Heading]:
                     last_number[level] = number
                     for deeper in range(level + 1, 5):
                         last_number.pop(deeper, None)
-        offset += len(line) + 1
     return headings
 
 
