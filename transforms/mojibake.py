@@ -10,7 +10,7 @@ Latin-1 kind of damage, so this is ours.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from transforms import patterns as p
 
@@ -83,6 +83,9 @@ def _plausible(text: str) -> bool:
     return sum(ch in common for ch in han) / len(han) >= p.MOJIBAKE_MIN_COMMON_SHARE
 
 
+# Cached: the same spans recur report after report (a Traditional text's words look like
+# mojibake clusters too, and are tried at every slack), 93 % of tries in a batch repeat one.
+@lru_cache(maxsize=1 << 16)
 def _try(span: str) -> str | None:
     try:
         fixed = span.encode("gb18030").decode("utf-8")
