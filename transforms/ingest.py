@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -39,6 +40,9 @@ BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 # Shares of a decoded text that make it not a report: control characters, replacement marks.
 MAX_CONTROL_SHARE = 0.01
+# C0 controls other than tab, newline, form feed and carriage return (counted by the regex engine,
+# not a Python loop over every character: that loop was 60 % of reading a batch).
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 MAX_REPLACEMENT_SHARE = 0.02
 # A decoding is "Chinese" when CJK ideographs make up at least this share of its letters.
 MIN_CJK_SHARE = 0.3
@@ -288,7 +292,7 @@ def classify_file(entry: InboxFile, known_ids: AbstractSet[str] = frozenset()) -
             "detail": "not UTF-8, UTF-16, GB18030 or Big5 Chinese text",
         }
     text, encoding = decoded
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    controls = len(_CONTROL_CHARACTER.findall(text))
     if controls > MAX_CONTROL_SHARE * len(text):
         return {
             "kind": "rejected",
