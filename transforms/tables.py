@@ -10,10 +10,13 @@ the catalogue by their words.
 
 from __future__ import annotations
 
+import operator
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, count
 from typing import NamedTuple
 
 import polars as pl
@@ -176,12 +179,36 @@ def _region(all_lines: list[str], offsets: list[int], start: int, stop: int) -> 
     return Region(all_lines[start:stop], start, offsets[start:stop])
 
 
-def _find(all_lines: list[str], pattern: str, start: int = 0, stop: int | None = None) -> int | None:
-    compiled = re.compile(pattern)
-    for index in range(start, len(all_lines) if stop is None else min(stop, len(all_lines))):
-        if compiled.search(all_lines[index]):
-            return index
-    return None
+@dataclass(frozen=True)
+class Page:
+    """A report's text, its lines, and the offset where each line starts."""
+
+    text: str
+    lines: list[str]
+    offsets: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> Page:
+        lines = text.split("\n")
+        # Offsets by C-level iterators: line i starts after the lengths of the lines before it
+        # and their i newlines.
+        offsets = list(map(operator.add, accumulate(map(len, lines), initial=0), count()))
+        return cls(text, lines, offsets[:-1])
+
+    def find(self, pattern: str, start: int = 0, stop: int | None = None) -> int | None:
+        """The first line in [start, stop) where `pattern` matches, searched in the text in one
+        call: a pattern must not match across lines (no `\\s`, `.` in DOTALL or `\\n` in it)."""
+        stop = len(self.lines) if stop is None else min(stop, len(self.lines))
+        if start >= stop:
+            return None
+        end = self.offsets[stop] - 1 if stop < len(self.lines) else len(self.text)
+        found = _compiled(pattern).search(self.text, self.offsets[start], end)
+        return bisect_right(self.offsets, found.start()) - 1 if found else None
+
+
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.MULTILINE)
 
 
 _T3_ROWS = tuple((row.code, re.compile(row.pattern)) for row in catalog.T3_ROWS)
@@ -302,15 +329,6 @@ class Reading:
         }
 
 
-def _line_offsets(lines: list[str]) -> list[int]:
-    offsets: list[int] = []
-    position = 0
-    for line in lines:
-        offsets.append(position)
-        position += len(line) + 1
-    return offsets
-
-
 def _recover_t3(
     rows: dict[str, tuple[list[float | None], Group]],
     template: str,
@@ -355,14 +373,13 @@ def _prose_requests(lines: list[str]) -> float | None:
     return float(found[0]) if found else None
 
 
-def _read_t3(
-    report_id: str, lines: list[str], offsets: list[int], is_html: bool
-) -> tuple[Reading, dict | None, int | None]:
+def _read_t3(report_id: str, page: Page, is_html: bool) -> tuple[Reading, dict | None, int | None]:
     reading = Reading(report_id, "t3")
-    anchor = _find(lines, r"本年新收")
+    lines, offsets = page.lines, page.offsets
+    anchor = page.find(r"本年新收")
     if anchor is None:
         return reading, None, None
-    heading = _find(lines, r"收到和处理政府信息公开申请", max(0, anchor - 40), anchor)
+    heading = page.find(r"收到和处理政府信息公开申请", max(0, anchor - 40), anchor)
     region = _region(lines, offsets, heading + 1 if heading is not None else anchor, len(lines))
     rows = read_t3(region)
     if not rows:
@@ -385,15 +402,14 @@ def _read_t3(
     return reading, reading.table(layout, offsets[anchor]), end
 
 
-def _read_t2(
-    report_id: str, lines: list[str], offsets: list[int], is_html: bool, t3_anchor: int | None
-) -> tuple[Reading, dict | None]:
+def _read_t2(report_id: str, page: Page, is_html: bool, t3_anchor: int | None) -> tuple[Reading, dict | None]:
     reading = Reading(report_id, "t2")
-    anchor = _find(lines, r"信息内容|第二十条第", 0, t3_anchor)
+    lines, offsets = page.lines, page.offsets
+    anchor = page.find(r"信息内容|第二十条第", 0, t3_anchor)
     if anchor is None:
         return reading, None
     stop = t3_anchor if t3_anchor is not None else len(lines)
-    heading3 = _find(lines, r"^\s*三\s*[、.．]|收到和处理政府信息公开申请", anchor, stop)
+    heading3 = page.find(r"^[^\S\n]*三[^\S\n]*[、.．]|收到和处理政府信息公开申请", anchor, stop)
     region = _region(lines, offsets, anchor, heading3 if heading3 is not None else stop)
     template = "2019" if re.search(r"本年新制作|上一年项目数量|对外公开总数", "\n".join(region.lines)) else "2021"
     t2_rows = [r for r in catalog.T2_ROWS if r.template == template]
@@ -433,15 +449,14 @@ def _read_t2(
 T4_CELLS = len(catalog.T4_GROUPS) * len(catalog.T4_COLUMNS)
 
 
-def _read_t4(
-    report_id: str, lines: list[str], offsets: list[int], is_html: bool, after: int | None
-) -> tuple[Reading, dict | None]:
+def _read_t4(report_id: str, page: Page, is_html: bool, after: int | None) -> tuple[Reading, dict | None]:
     """Table 4: the 15 figures that follow its header (行政复议 … 总计), in catalogue order."""
     reading = Reading(report_id, "t4")
-    anchor = _find(lines, r"行政复议", after or 0)
-    if anchor is None or (after is None and _find(lines, r"结果维持", anchor, anchor + 40) is None):
+    lines, offsets = page.lines, page.offsets
+    anchor = page.find(r"行政复议", after or 0)
+    if anchor is None or (after is None and page.find(r"结果维持", anchor, anchor + 40) is None):
         return reading, None
-    if _find(lines, r"尚未审结|总计", anchor, anchor + 60) is None:
+    if page.find(r"尚未审结|总计", anchor, anchor + 60) is None:
         return reading, None
     region = _region(lines, offsets, anchor, anchor + 80)
     values: list[Token] = []
@@ -502,10 +517,9 @@ def read_tables(report_id: str, text: str, is_html: bool = False) -> tuple[list[
 
 def read_report(report_id: str, text: str, is_html: bool = False) -> tuple[list[dict], list[Reading]]:
     """(segmented.tables rows, the readings of the tables found) for one report's text."""
-    lines = text.split("\n")
-    offsets = _line_offsets(lines)
-    t3, t3_table, t3_end = _read_t3(report_id, lines, offsets, is_html)
-    t2, t2_table = _read_t2(report_id, lines, offsets, is_html, _find(lines, r"本年新收"))
-    t4, t4_table = _read_t4(report_id, lines, offsets, is_html, t3_end)
+    page = Page.of(text)
+    t3, t3_table, t3_end = _read_t3(report_id, page, is_html)
+    t2, t2_table = _read_t2(report_id, page, is_html, page.find(r"本年新收"))
+    t4, t4_table = _read_t4(report_id, page, is_html, t3_end)
     found = [(r, t) for r, t in ((t3, t3_table), (t2, t2_table), (t4, t4_table)) if t is not None]
     return [t for _, t in found], [r for r, _ in found]
