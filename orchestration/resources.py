@@ -45,6 +45,10 @@ class WarehouseResource(ConfigurableResource):
     duckdb_memory_limit: str = Field(
         default="1GB", description="DuckDB's buffer pool limit while a run writes (it spills to disk beyond it)"
     )
+    duckdb_checkpoint_threshold: str = Field(
+        default="1GB",
+        description="write-ahead log size at which DuckDB checkpoints while a run writes (each stage ends with one)",
+    )
     quality_batch_size: int = Field(
         default=5000, description="reports whose validation frames the quality stage reads at a time"
     )
@@ -61,7 +65,7 @@ class WarehouseResource(ConfigurableResource):
         return self.workers if self.workers > 0 else default_workers()
 
     def store(self) -> WarehouseStore:
-        return WarehouseStore(Path(self.path).expanduser(), self.duckdb_memory_limit)
+        return WarehouseStore(Path(self.path).expanduser(), self.duckdb_memory_limit, self.duckdb_checkpoint_threshold)
 
     def docs_dir(self) -> Path:
         """Where GX Data Docs are built: `docs/` beside the warehouse file (data/docs by default)."""

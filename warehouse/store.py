@@ -34,12 +34,19 @@ def marts_sql() -> str:
 
 
 class WarehouseStore:
-    def __init__(self, path: str | os.PathLike[str], memory_limit: str = "1GB") -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], memory_limit: str = "1GB", checkpoint_threshold: str = "1GB"
+    ) -> None:
         self.path = Path(path).resolve()
         # DuckDB's buffer pool keeps the pages it has read up to its limit (80 % of RAM by
         # default), so without a limit a run's memory grows with the warehouse; past it DuckDB
         # evicts pages or spills to disk.
         self.memory_limit = memory_limit
+        # DuckDB checkpoints whenever its write-ahead log reaches this size (16 MB by default: after
+        # nearly every batch a stage writes, each time re-compressing the tables' newest row
+        # groups). A stage ends with a CHECKPOINT of its own, so a larger threshold only defers
+        # the work to it: the segmented stage at 100k 83.7 → 75.2 s, its process 1.18 → 1.41 GB.
+        self.checkpoint_threshold = checkpoint_threshold
 
     # ------------------------------------------------------------------ paths and locking
     def staging_path(self, run_id: str) -> Path:
@@ -74,7 +81,10 @@ class WarehouseStore:
                     Path(str(stale) + ".wal").unlink(missing_ok=True)
                 if self.path.exists():
                     shutil.copyfile(self.path, staging)
-            con = duckdb.connect(str(staging), config={"memory_limit": self.memory_limit})
+            con = duckdb.connect(
+                str(staging),
+                config={"memory_limit": self.memory_limit, "checkpoint_threshold": self.checkpoint_threshold},
+            )
             try:
                 con.execute(schema_sql())
                 yield con
