@@ -45,7 +45,8 @@ PLAN_SCHEMA = {
 
 _FIGURE = re.compile(catalog.FIGURE_PATTERN)
 _PLACEHOLDER = re.compile(catalog.PLACEHOLDER_VALUE)
-_SENTENCE_BREAK = re.compile(r"[。；;！？!?\n]")
+_SENTENCE_BREAKS = "。；;！？!?\n"
+_SENTENCE_BREAK = re.compile(f"[{_SENTENCE_BREAKS}]")
 _QUOTED = re.compile(p.QUOTED_SPANS)
 _PLAN = re.compile(p.PLAN_STATEMENT)
 _TEXT_METRICS = [
@@ -55,12 +56,11 @@ EVIDENCE_CHARS = 200
 
 
 def sentence_around(text: str, start: int, end: int) -> str:
-    left = start
-    while left > 0 and not _SENTENCE_BREAK.match(text[left - 1]):
-        left -= 1
-    right = end
-    while right < len(text) and not _SENTENCE_BREAK.match(text[right]):
-        right += 1
+    """The sentence holding text[start:end] (at most EVIDENCE_CHARS around its middle). Its ends
+    are found by C-level searches: walking a character at a time was a fifth of prose extraction."""
+    left = max(text.rfind(mark, 0, start) for mark in _SENTENCE_BREAKS) + 1
+    found = _SENTENCE_BREAK.search(text, end)
+    right = found.start() if found else len(text)
     if right < len(text) and text[right] in "。；;！？!?":
         right += 1
     sentence = text[left:right].strip()
