@@ -46,7 +46,7 @@ PLAN_SCHEMA = {
 _FIGURE = re.compile(catalog.FIGURE_PATTERN)
 _PLACEHOLDER = re.compile(catalog.PLACEHOLDER_VALUE)
 _SENTENCE_BREAKS = "。；;！？!?\n"
-_SENTENCE_BREAK = re.compile(f"[{_SENTENCE_BREAKS}]")
+_SENTENCE_BREAK = re.compile("[" + re.escape(_SENTENCE_BREAKS) + "]")
 _QUOTED = re.compile(p.QUOTED_SPANS)
 _PLAN = re.compile(p.PLAN_STATEMENT)
 _TEXT_METRICS = [
@@ -61,7 +61,7 @@ def sentence_around(text: str, start: int, end: int) -> str:
     left = max(text.rfind(mark, 0, start) for mark in _SENTENCE_BREAKS) + 1
     found = _SENTENCE_BREAK.search(text, end)
     right = found.start() if found else len(text)
-    if right < len(text) and text[right] in "。；;！？!?":
+    if right < len(text) and text[right] != "\n":  # the sentence keeps its closing mark
         right += 1
     sentence = text[left:right].strip()
     if len(sentence) > EVIDENCE_CHARS:
