@@ -42,12 +42,17 @@ from transforms.ingest import decode
 FAULT_SHARE = 0.15
 
 
-def _tree_rss(process: psutil.Process) -> int:
-    """This process's RSS plus its batch workers' (warehouse/parallel.py), in bytes."""
+def _tree_rss(process: psutil.Process, cpu_seen: dict[int, float]) -> int:
+    """This process's RSS plus its batch workers' (warehouse/parallel.py), in bytes; records each
+    one's CPU seconds so far in `cpu_seen` (by pid: a worker that exits keeps its last figure)."""
     total = process.memory_info().rss
+    times = process.cpu_times()
+    cpu_seen[process.pid] = times.user + times.system
     for child in process.children(recursive=True):
         try:
             total += child.memory_info().rss
+            times = child.cpu_times()
+            cpu_seen[child.pid] = times.user + times.system
         except psutil.NoSuchProcess:
             pass
     return total
@@ -62,14 +67,18 @@ class Sampler:
 
     def __post_init__(self) -> None:
         self.samples: list[tuple[float, float]] = []
+        self.cpu: list[tuple[float, float]] = []  # (time, CPU seconds of the process tree so far)
+        self._cpu_seen: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         process = psutil.Process()
         while not self._stop.is_set():
-            rss = _tree_rss(process) / 2**20
-            self.samples.append((time.time(), rss))
+            rss = _tree_rss(process, self._cpu_seen) / 2**20
+            now = time.time()
+            self.samples.append((now, rss))
+            self.cpu.append((now, sum(self._cpu_seen.values())))
             if rss > self.max_rss_mb:
                 print(f"stopped: RSS {rss:.0f} MB is over --max-rss-gb; peak so far {self.peak():.0f} MB", flush=True)
                 os._exit(3)
@@ -88,6 +97,15 @@ class Sampler:
         interval still sees the sample taken while it ran."""
         lo, hi = start - self.interval, end + self.interval
         return max((rss for t, rss in self.samples if lo <= t <= hi), default=0.0)
+
+    def cpu_seconds(self, start: float = 0.0, end: float = float("inf")) -> float:
+        """CPU seconds the process tree used between the samples nearest `start` and `end`: with
+        the wall time, how busy the cores were (2.0 per second is both cores of this machine)."""
+        inside = [seconds for t, seconds in self.cpu if start <= t <= end]
+        before = [seconds for t, seconds in self.cpu if t < start]
+        if not inside:
+            return 0.0
+        return inside[-1] - (before[-1] if before else inside[0])
 
 
 def build_inbox(folder: Path, n: int, seed: int, offset: int = 0) -> int:
@@ -184,12 +202,20 @@ def report(
 ) -> None:
     megabytes = size / 1e6
     print(f"\n{title}: {n} files, {megabytes:.1f} MB")
-    print(f"{'stage':<20} {'wall s':>8} {'docs/s':>9} {'MB/s':>7} {'peak RSS MB':>12}")
+    print(f"{'stage':<20} {'wall s':>8} {'docs/s':>9} {'MB/s':>7} {'peak RSS MB':>12} {'CPU s':>7} {'cores':>6}")
     for name, s in stages.items():
         seconds = max(s["seconds"], 1e-9)
         peak = sampler.peak(s["started_at"], s["finished_at"])
-        print(f"{name:<20} {s['seconds']:>8.2f} {n / seconds:>9.0f} {megabytes / seconds:>7.2f} {peak:>12.0f}")
-    print(f"{'total (Dagster run)':<20} {wall:>8.2f} {n / wall:>9.0f} {megabytes / wall:>7.2f} {sampler.peak():>12.0f}")
+        cpu = sampler.cpu_seconds(s["started_at"], s["finished_at"])
+        print(
+            f"{name:<20} {s['seconds']:>8.2f} {n / seconds:>9.0f} {megabytes / seconds:>7.2f} {peak:>12.0f}"
+            f" {cpu:>7.1f} {cpu / seconds:>6.2f}"
+        )
+    cpu = sampler.cpu_seconds()
+    print(
+        f"{'total (Dagster run)':<20} {wall:>8.2f} {n / wall:>9.0f} {megabytes / wall:>7.2f} {sampler.peak():>12.0f}"
+        f" {cpu:>7.1f} {cpu / wall:>6.2f}"
+    )
     if floor_seconds:
         print(f"{'floor':<20} {floor_seconds:>8.2f} {n / floor_seconds:>9.0f} {megabytes / floor_seconds:>7.2f}")
         print(f"total / floor = {wall / floor_seconds:.1f}×")
