@@ -161,3 +161,33 @@ def test_prefetched_yields_in_order_raises_the_producers_error_and_stops_its_thr
     assert next(early) == 0
     early.close()
     assert not [t for t in threading.enumerate() if t.name == "prefetch"]
+
+
+def test_continuity_shares_read_in_chunks_match_one_read() -> None:
+    """The quality stage reads the texts of continuity pairs a chunk of pairs at a time: every
+    chunking gives each pair the share its own two texts give."""
+    import polars as pl
+
+    from warehouse.store import schema_sql
+
+    said = "本机关全年主动公开政府信息一百条，全部通过门户网站发布。"
+    other = "本年度共举办新闻发布会三场，回应社会关切十余次。"
+    texts = {"a2": said + other, "a1": said, "b2": other, "b1": said, "c2": said + other, "c1": said + other}
+    con = duckdb.connect()
+    con.execute(schema_sql())
+    for report_id, text in texts.items():
+        con.execute(
+            "INSERT INTO cleaned.reports (report_id, text, doc_type, original_script, fixes) "
+            "VALUES (?, ?, 'annual_report', 'simplified', [])",
+            [report_id, text],
+        )
+    pairs = pl.DataFrame(
+        {"report_id": ["a2", "b2", "c2"], "previous_report_id": ["a1", "b1", "c1"], "copied_share": [None] * 3},
+        schema_overrides={"copied_share": pl.Float64},
+    )
+    expected = [0.5, 0.0, 1.0]  # half of a2's sentences are a1's; none of b2's; all of c2's
+    for pairs_per_read in (1, 2, 3, 10):
+        shares = stages.continuity_with_shares(con, pairs, pairs_per_read)
+        assert shares["report_id"].to_list() == ["a2", "b2", "c2"]
+        assert shares["copied_share"].to_list() == expected
+    assert stages.continuity_with_shares(con, pairs.clear()).is_empty()

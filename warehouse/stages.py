@@ -13,7 +13,7 @@ import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -566,7 +566,7 @@ class QualityContext:
 
     reports: pl.DataFrame  # cleaned.reports metadata + source_path, as read
     report_rows: pl.DataFrame  # frames.report_frame: the suites' per-report frame (duplicate_of …)
-    continuity: pl.DataFrame  # frames.continuity_frame, copied_share not yet filled
+    continuity: pl.DataFrame  # frames.continuity_frame; copied_share filled by continuity_with_shares
 
 
 def quality_context(con: duckdb.DuckDBPyConnection) -> QualityContext:
@@ -596,9 +596,6 @@ def validation_frames(
         con, f"SELECT report_id, metric, value, qualifier, source, evidence FROM metrics.report_metrics {_WANTED}", ids
     )
     found_tables = _select_ids(con, f"SELECT * FROM segmented.tables {_WANTED}", ids)
-    continuity = context.continuity.filter(pl.col("report_id").is_in(ids))
-    pair_ids = sorted(set(continuity["report_id"].to_list()) | set(continuity["previous_report_id"].to_list()))
-    texts = _select_ids(con, f"SELECT report_id, text FROM cleaned.reports {_WANTED}", pair_ids)
     return {
         "reports": context.report_rows.filter(pl.col("report_id").is_in(ids)),
         "t3_columns": frames.t3_column_frame(metric_rows, reports),
@@ -615,8 +612,27 @@ def validation_frames(
         ),
         "tables_present": frames.tables_present_frame(reports, found_tables),
         "completeness": frames.completeness_frame(found_tables),
-        "continuity": frames.with_copied_share(continuity, texts),
+        "continuity": context.continuity.filter(pl.col("report_id").is_in(ids)),
     }
+
+
+# Continuity pairs whose texts are read by one query: a query scans the whole zstd text column
+# however few texts it returns (0.3 s at 100k), so the pairs' texts are read this many pairs at a
+# time, once per stage (a read per batch of reports took 6 s of the 100k quality stage).
+PAIRS_PER_TEXT_READ = 10_000
+
+
+def continuity_with_shares(
+    con: duckdb.DuckDBPyConnection, continuity: pl.DataFrame, pairs_per_read: int = PAIRS_PER_TEXT_READ
+) -> pl.DataFrame:
+    """`continuity` with `copied_share` filled from the two texts of each pair."""
+    parts = []
+    for offset in range(0, continuity.height, pairs_per_read):
+        pairs = continuity.slice(offset, pairs_per_read)
+        ids = sorted(set(pairs["report_id"].to_list()) | set(pairs["previous_report_id"].to_list()))
+        texts = _select_ids(con, f"SELECT report_id, text FROM cleaned.reports {_WANTED}", ids)
+        parts.append(frames.with_copied_share(pairs, texts))
+    return pl.concat(parts) if parts else continuity
 
 
 def touched_reports(context: QualityContext, pending_ids: list[str]) -> list[str]:
@@ -657,6 +673,8 @@ def validate_pending(
     release_workers()  # GX runs here, in this process: idle workers would only hold memory
     context = quality_context(con)
     judged = touched_reports(context, todo)
+    judged_pairs = context.continuity.filter(pl.col("report_id").is_in(judged))
+    context = replace(context, continuity=continuity_with_shares(con, judged_pairs))
     # The next batch's frames are read (DuckDB, Polars) while GX validates the last (Python).
     batches = prefetched(validation_frames(con, context, batch) for batch in _batches(judged, batch_size))
     flags, runs = suites.run_suites(batches, run_id, docs_dir=docs_dir, rows_per_run=rows_per_run)
