@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT, make_inbox, run_pipeline
 from warehouse import stages
@@ -191,3 +193,29 @@ def test_continuity_shares_read_in_chunks_match_one_read() -> None:
         assert shares["report_id"].to_list() == ["a2", "b2", "c2"]
         assert shares["copied_share"].to_list() == expected
     assert stages.continuity_with_shares(con, pairs.clear()).is_empty()
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["甲", "乙", "丙丁", ""]),
+            st.one_of(st.none(), st.text(max_size=6)),
+            st.integers(-(2**63), 2**63 - 1),
+        ),
+        max_size=60,
+    )
+)
+def test_packed_frames_unpack_to_what_was_packed(rows: list[tuple[str, str | None, int]]) -> None:
+    """Worker results cross processes packed (string columns as codes into their distinct values):
+    unpacked, they are the frame that was packed, nulls, empty strings and order included."""
+    import pickle
+
+    import polars as pl
+
+    from warehouse.parallel import pack, unpack
+
+    frame = pl.DataFrame(rows, schema={"code": pl.String, "line": pl.String, "n": pl.Int64}, orient="row")
+    packed = pickle.loads(pickle.dumps(pack(frame, ("code", "line"))))
+    assert packed.codes.schema["code"] == pl.UInt32
+    assert unpack(packed).equals(frame)
+    assert unpack(packed).schema == frame.schema

@@ -25,7 +25,7 @@ from expectations import rules, suites
 from transforms import catalog, frames, ingest, pipeline
 from transforms.versions import STAGE_VERSIONS
 from warehouse.dictionary import MIN_RATIO_BASE
-from warehouse.parallel import map_batches, prefetched
+from warehouse.parallel import Packed, map_batches, pack, prefetched, unpack
 from warehouse.parallel import release as release_workers
 from warehouse.store import frame, insert_frame, marts_sql
 
@@ -462,19 +462,34 @@ def clean_pending(
 
 
 # ---------------------------------------------------------------------------- segmented
+# String columns of the table cells that repeat across a batch (a report id per cell, a metric
+# code per report, an evidence line per table row): packed for the trip back from a worker.
+CELL_REPEATED_COLUMNS = ("report_id", "table_code", "metric", "unit", "evidence")
+
+
+def _segment_packed(cleaned: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, Packed]:
+    """`pipeline.segment_batch`, its cells packed (warehouse/parallel.py)."""
+    found = pipeline.segment_batch(cleaned)
+    return found.sections, found.tables, pack(found.cells, CELL_REPEATED_COLUMNS)
+
+
 def _write_segmented(
-    con: duckdb.DuckDBPyConnection, batch: list[str], found: pipeline.Segmented, stats: StageStats
+    con: duckdb.DuckDBPyConnection,
+    batch: list[str],
+    found: tuple[pl.DataFrame, pl.DataFrame, Packed],
+    stats: StageStats,
 ) -> None:
+    sections, found_tables, cells = found
     _insert_all(
         con,
         stats,
         [
-            ("segmented.sections", found.sections),
-            ("segmented.tables", found.tables),
-            ("segmented.table_cells", found.cells),
+            ("segmented.sections", sections),
+            ("segmented.tables", found_tables),
+            ("segmented.table_cells", unpack(cells)),
         ],
     )
-    stats.tally(found.tables.select(pl.format("layout.{}.{}", "table_code", "layout")).to_series())
+    stats.tally(found_tables.select(pl.format("layout.{}.{}", "table_code", "layout")).to_series())
 
 
 SEGMENTED = BatchStage(
@@ -492,7 +507,7 @@ SEGMENTED = BatchStage(
             size,
         )
     ),
-    pipeline.segment_batch,
+    _segment_packed,
     _write_segmented,
 )
 
