@@ -42,7 +42,7 @@ from transforms.ingest import decode
 FAULT_SHARE = 0.15
 
 
-def _tree_rss(process: psutil.Process, cpu_seen: dict[int, float]) -> int:
+def _sample_tree(process: psutil.Process, cpu_seen: dict[int, float]) -> int:
     """This process's RSS plus its batch workers' (warehouse/parallel.py), in bytes; records each
     one's CPU seconds so far in `cpu_seen` (by pid: a worker that exits keeps its last figure)."""
     total = process.memory_info().rss
@@ -75,7 +75,7 @@ class Sampler:
     def _run(self) -> None:
         process = psutil.Process()
         while not self._stop.is_set():
-            rss = _tree_rss(process, self._cpu_seen) / 2**20
+            rss = _sample_tree(process, self._cpu_seen) / 2**20
             now = time.time()
             self.samples.append((now, rss))
             self.cpu.append((now, sum(self._cpu_seen.values())))
