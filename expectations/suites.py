@@ -350,6 +350,17 @@ def _rekeyed(parts: list[pl.DataFrame]) -> pl.DataFrame:
     return frames_.with_row_key(pl.concat([part.drop("row_key") for part in parts], how="vertical_relaxed"))
 
 
+# What GX needs of a frame besides the judged columns: the keys it reports unexpected rows by.
+INDEX_COLUMNS = ("report_id", "row_key")
+
+
+def _judged_columns(expectation: Any) -> list[str]:
+    """The frame columns an expectation reads: the ones its kwargs name (column, column_A, …)."""
+    kwargs = expectation.configuration.kwargs
+    named = [value for key, value in kwargs.items() if key.startswith("column")]
+    return [column for value in named for column in ([value] if isinstance(value, str) else value)]
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -439,10 +450,29 @@ def run_suites(
         frame_name: [name for name in suites if any(c.frame == frame_name for c in checks_of[name])]
         for frame_name in dict.fromkeys(c.frame for c in CHECKS)
     }
+    # GX is handed only the columns its checks read: it hashes every column of a batch and copies
+    # them all when it selects unexpected rows (the cell frame's evidence lines, for nothing).
+    columns_of = {
+        frame_name: list(
+            dict.fromkeys(
+                [
+                    *INDEX_COLUMNS,
+                    *(
+                        column
+                        for name in judges
+                        for check in checks_of[name]
+                        if check.frame == frame_name
+                        for column in _judged_columns(check.build(gx.expectations))
+                    ),
+                ]
+            )
+        )
+        for frame_name, judges in judges_of.items()
+    }
     tally = {name: {"evaluated": 0, "unexpected": 0, "success": True, "started": None} for name in suites}
     batches = [frames] if isinstance(frames, dict) else frames
     for frame_name, frame in validation_chunks(batches, rows_per_run, set(judges_of)):
-        data = frame.to_pandas()
+        data = frame.select(columns_of[frame_name]).to_pandas()
         for suite_name in judges_of[frame_name]:
             counts = tally[suite_name]
             counts["started"] = counts["started"] or _now()
