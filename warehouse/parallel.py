@@ -5,9 +5,13 @@ to a pool of processes (one per core by default) and writes each result, in batc
 comes back; at most `workers + 1` batches are in memory at once. One batch, or `workers <= 1`, runs
 in this process: small runs (the samples, the tests) never start a pool.
 
-Workers are started with `spawn`: Polars' thread pool does not survive `fork`. The pool lives for
-the process (a Dagster run process or the benchmark), so the stages of a run share it, and is
-released at exit or before a stage that computes in its own process (quality: GX).
+Workers are never forked from this process: Polars' thread pool does not survive `fork`, nor would
+DuckDB's connections. Where the platform has it they fork from a `forkserver`, a fresh process that
+has imported the batch functions' modules and this process's `__main__` once (a `spawn`ed worker
+imports them itself, and `__main__` is a Dagster CLI's or the benchmark's: Dagster, ≈ 1 CPU s per
+worker); elsewhere they are spawned. The pool lives for the process (a Dagster run process or the
+benchmark), so the stages of a run share it, and is released at exit or before a stage that
+computes in its own process (quality: GX).
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ import atexit
 import multiprocessing
 import os
 import queue
+import sys
 import threading
+import types
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -39,9 +45,41 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+# The modules of the functions `map_batches` is given, imported once by the fork server (cn2an:
+# transforms.figures imports it on its first Chinese numeral, ≈ 0.35 CPU s in every worker).
+WORKER_MODULES = ("warehouse.stages", "cn2an")
+
+
+def _start_context() -> multiprocessing.context.BaseContext:
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([*_main_modules(), *WORKER_MODULES])
+    return context
+
+
+def _main_modules() -> list[str]:
+    """What a worker needs to re-run this process's `__main__` (it does, before its first batch).
+    Run as `python -m pkg.mod`: that module (a package's __main__ is never re-run). Run as a script
+    (Dagster's CLI): the modules its names come from; the server's own "__main__" preload looks
+    for a key that Python 3.11 never sets, so the script itself cannot be preloaded."""
+    main = sys.modules["__main__"]
+    main_name = getattr(getattr(main, "__spec__", None), "name", None)
+    if main_name is not None:
+        return [] if main_name.rpartition(".")[2] == "__main__" else [main_name]
+    if getattr(main, "__file__", None) is None:  # python -c, a REPL: nothing is re-run
+        return []
+    origins = {
+        value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
+        for name, value in vars(main).items()
+        if not name.startswith("__")  # __builtins__, __loader__: not what the script imported
+    }
+    return sorted(name for name in origins if isinstance(name, str) and name in sys.modules and name != "__main__")
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     if workers not in _pools:
-        _pools[workers] = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        _pools[workers] = ProcessPoolExecutor(workers, mp_context=_start_context())
     return _pools[workers]
 
 
