@@ -10,10 +10,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import make_inbox, run_pipeline
 from tests.generator import generate
-from transforms import catalog
+from transforms import catalog, ingest
 from transforms.ingest import MAX_BYTES
 
 GOOD = "001_67c1420167c13949.txt"
@@ -227,3 +229,28 @@ def test_accounting_check_sees_a_lost_file(tmp_path: Path) -> None:
         assert stages.unaccounted_files(con, inbox) == []
         (inbox / "arrived_later.txt").write_text("河东区政府信息公开工作年度报告", encoding="utf-8")
         assert stages.unaccounted_files(con, inbox) == ["arrived_later.txt"]
+
+
+def _utf8_line_with_han(line: bytes) -> bool:
+    try:
+        return any("\u4e00" <= ch <= "\u9fff" for ch in line.decode("utf-8"))
+    except UnicodeDecodeError:
+        return False
+
+
+_LINE_TEXT = st.text(alphabet=st.sampled_from("一、总体情况政府信息公开年报abc 123，。\r"), max_size=10)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    lines=st.lists(
+        st.tuples(_LINE_TEXT, st.sampled_from(["utf-8", "gb18030", "big5", "utf-16-le"]), st.binary(max_size=3)),
+        max_size=8,
+    )
+)
+def test_utf8_han_line_screen_agrees_with_decoding_each_line(lines: list[tuple[str, str, bytes]]) -> None:
+    """The screen in front of mixed-encoding decoding (one escaped decoding of the whole file) finds a
+    valid UTF-8 line with Chinese text exactly when decoding the lines one by one does."""
+    data = b"\n".join(text.encode(encoding, errors="ignore") + noise for text, encoding, noise in lines)
+    expected = any(_utf8_line_with_han(line) for line in data.split(b"\n"))
+    assert ingest._has_utf8_han_line(data) == expected
