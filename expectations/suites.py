@@ -423,7 +423,14 @@ def run_suites(
     # Data Docs are built once after the last batch: rebuilding the site after every checkpoint
     # run cost more than the validations themselves.
     actions: list[Any] = []
-    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": ["report_id", "row_key"]}
+    # Every unexpected row's keys, and nothing GX would compute per unexpected row beyond them: its
+    # values (the flags take them from the frame) and a query string selecting the rows.
+    result_format = {
+        "result_format": "COMPLETE",
+        "unexpected_index_column_names": list(INDEX_COLUMNS),
+        "exclude_unexpected_values": True,
+        "return_unexpected_index_query": False,
+    }
     docs_index = str(docs_dir / "index.html") if docs_dir else None
     flags: list[dict[str, Any]] = []
     checkpoints: dict[str, Any] = {}
@@ -484,8 +491,10 @@ def run_suites(
             counts["success"] = counts["success"] and bool(result.success)
             # Only the rows GX found unexpected are turned into Python dicts (a chunk of the cell
             # frame has 400,000 rows, and most checks find none).
+            # Without the values, GX lists the keys column-wise: [{"report_id": [...], "row_key": [...]}].
             unexpected = [
-                [int(index["row_key"]) for index in r.result.get("unexpected_index_list") or []] for r in result.results
+                [int(key) for keys in r.result.get("unexpected_index_list") or [] for key in keys["row_key"]]
+                for r in result.results
             ]
             wanted = sorted({key for keys in unexpected for key in keys})
             by_key = {
