@@ -13,6 +13,7 @@ from transforms import catalog
 from transforms.clean import clean_reports, html_to_text
 from transforms.ingest import decode
 from transforms.segment import find_headings
+from transforms.statements import body_year
 from transforms.tables import read_tables
 
 REPORT_TEXT = "河东区人民政府办公室2023年政府信息公开工作年度报告。本年度共受理政府信息公开申请33件。"
@@ -129,3 +130,13 @@ def test_no_figure_lost_or_altered(numbers: list[int], units: list[str]) -> None
     text = "。".join(f"本年度主动公开政府信息{n}{u}" for n, u in zip(numbers, units, strict=False)) + "。"
     out = clean_one(text)["text"][0]
     assert re.findall(r"\d+(?:件|条|篇|次|万元)", out) == [f"{n}{u}" for n, u in zip(numbers, units, strict=False)]
+
+
+def test_body_year_counts_sentence_opening_years_at_the_text_start_and_after_breaks() -> None:
+    """The year the body speaks of: the most frequent year opening a sentence or a line (the text's
+    own start included), ties to the earlier year; a year inside a sentence or a quotation does
+    not count."""
+    assert body_year("2019年，本机关主动公开信息。2020年，计划继续。") == 2019
+    assert body_year("前言\n2021年度，共受理申请。\n2021年，全部办结。2020年，结转。") == 2021
+    assert body_year("本机关于2019年，主动公开信息") is None
+    assert body_year("“2018年，”这是引用。") is None

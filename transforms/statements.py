@@ -133,7 +133,7 @@ def dated_statements(report_id: str, text: str) -> list[dict[str, object]]:
 
 def body_year(text: str) -> int | None:
     """The year the body speaks of: the most frequent sentence-opening year (2019年,…)."""
-    years = Counter(int(y) for y in _BODY_YEAR.findall(mask_quoted(text)))
+    years = Counter(int(y) for y in _BODY_YEAR.findall("\n" + mask_quoted(text)))
     if not years:
         return None
     (year, _), *_ = sorted(years.items(), key=lambda kv: (-kv[1], kv[0]))
