@@ -65,7 +65,7 @@ class Sampler:
     interval: float = 0.05
     # Listing the children reads every process's /proc entry (1.3 ms here): done every 10th sample,
     # it no longer takes CPU and the GIL from the run it measures (py-spy: 6 % of a 10k run's CPU).
-    # A worker pool lives for a whole stage, and its processes' CPU seconds are cumulative.
+    # A worker pool lives for the whole run, and its processes' CPU seconds are cumulative.
     children_every: int = 10
     max_rss_mb: float = float("inf")  # a watchdog: the benchmark stops rather than swap the machine
 
