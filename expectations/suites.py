@@ -361,6 +361,12 @@ def _judged_columns(expectation: Any) -> list[str]:
     return [column for value in named for column in ([value] if isinstance(value, str) else value)]
 
 
+def _columns_read(gx: Any, checks: list[Check]) -> list[str]:
+    """The index keys, then every column the checks' expectations read, each once."""
+    judged = (column for check in checks for column in _judged_columns(check.build(gx.expectations)))
+    return list(dict.fromkeys([*INDEX_COLUMNS, *judged]))
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -460,19 +466,8 @@ def run_suites(
     # GX is handed only the columns its checks read: it hashes every column of a batch and copies
     # them all when it selects unexpected rows (the cell frame's evidence lines, for nothing).
     columns_of = {
-        frame_name: list(
-            dict.fromkeys(
-                [
-                    *INDEX_COLUMNS,
-                    *(
-                        column
-                        for name in judges
-                        for check in checks_of[name]
-                        if check.frame == frame_name
-                        for column in _judged_columns(check.build(gx.expectations))
-                    ),
-                ]
-            )
+        frame_name: _columns_read(
+            gx, [check for name in judges for check in checks_of[name] if check.frame == frame_name]
         )
         for frame_name, judges in judges_of.items()
     }
