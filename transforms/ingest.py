@@ -86,27 +86,49 @@ class InboxFile:
     mtime_ns: int = 0  # from the same stat as byte_size: the sensor's fingerprint needs no second one
 
 
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """A folder, or a link to one (as os.walk decides); a link that loops is a file with a problem."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def scan_inbox(inbox: Path) -> list[InboxFile]:
-    """Every regular file below `inbox`, in a stable order; links that loop or dangle are kept as problems."""
+    """Every regular file below `inbox`, in a stable order (a folder's files by name, then its
+    subfolders by name; linked folders are not entered); links that loop or dangle are kept as
+    problems. Paths are built by joining names, not `os.path.relpath` per file: that was most of
+    listing a 100,000-file inbox (1.2 s), which a run does up to three times."""
     found: list[InboxFile] = []
-    inbox = inbox.resolve()
-    for dirpath, dirnames, filenames in os.walk(inbox, followlinks=False):
-        dirnames.sort()
-        for name in sorted(filenames):
-            absolute = os.path.join(dirpath, name)
-            rel = os.path.relpath(absolute, inbox).replace(os.sep, "/")
+    folders = [(str(inbox.resolve()), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:  # a folder that cannot be listed holds no file we could read
+            continue
+        subfolders: list[tuple[str, str]] = []
+        for entry in entries:
+            if _is_folder(entry):
+                if not entry.is_symlink():  # a linked folder is not entered
+                    subfolders.append((entry.path, f"{prefix}{entry.name}/"))
+                continue
+            name = entry.name
             if name.startswith(".") and name.endswith(".staging"):
                 continue
+            rel = prefix + name
             try:
-                st = os.stat(absolute)  # follows a file symlink; a loop or dangling link raises
+                st = entry.stat()  # follows a file symlink; a loop or dangling link raises
             except OSError as err:
-                reason = "broken_link" if os.path.islink(absolute) else "unreadable"
-                found.append(InboxFile(rel, absolute, 0, reason, f"cannot follow: {err.strerror}"))
+                reason = "broken_link" if entry.is_symlink() else "unreadable"
+                found.append(InboxFile(rel, entry.path, 0, reason, f"cannot follow: {err.strerror}"))
                 continue
             if not stat.S_ISREG(st.st_mode):
-                found.append(InboxFile(rel, absolute, 0, "unsupported_type", "not a regular file"))
+                found.append(InboxFile(rel, entry.path, 0, "unsupported_type", "not a regular file"))
                 continue
-            found.append(InboxFile(rel, absolute, st.st_size, mtime_ns=st.st_mtime_ns))
+            found.append(InboxFile(rel, entry.path, st.st_size, mtime_ns=st.st_mtime_ns))
+        folders.extend(reversed(subfolders))  # depth first, in name order
     return found
 
 
