@@ -5,6 +5,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import duckdb
@@ -12,6 +13,7 @@ import psutil
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration.resources import InboxResource, WarehouseResource
+from transforms.ingest import scan_inbox
 from warehouse import stages
 from warehouse.stages import StageStats
 
@@ -133,13 +135,17 @@ def raw_reports(
     context: AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource
 ) -> MaterializeResult:
     folder = inbox.folder()
+    # Listed once: the idle check and the stage read the same listing (100,000 files: 0.7 s each).
+    listing = cache(lambda: scan_inbox(folder))
     return _run_stage(
         context,
         warehouse,
         "raw_reports",
-        lambda con: stages.ingest_inbox(con, folder, stages.utcnow(), warehouse.batch_size, warehouse.worker_count()),
+        lambda con: stages.ingest_inbox(
+            con, folder, stages.utcnow(), warehouse.batch_size, warehouse.worker_count(), listing()
+        ),
         "raw.reports",
-        lambda con: stages.idle_inbox(con, folder),
+        lambda con: stages.idle_inbox(con, folder, listing()),
     )
 
 

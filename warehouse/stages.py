@@ -237,15 +237,21 @@ def marts_exist(con: duckdb.DuckDBPyConnection) -> bool:
 
 # ---------------------------------------------------------------------------- raw
 def ingest_inbox(
-    con: duckdb.DuckDBPyConnection, inbox: Path, now: datetime, batch_size: int = BATCH_SIZE, workers: int = 1
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    now: datetime,
+    batch_size: int = BATCH_SIZE,
+    workers: int = 1,
+    listed: list[ingest.InboxFile] | None = None,
 ) -> StageStats:
     """Record each inbox file as a report, a duplicate file of one, or a rejection. Files whose
     path, size and mtime are recorded already are not read again; the rest are read batch by batch
     (in worker processes when there are several batches), so one batch of texts per worker is held
     at once. Results are recorded in file order, so the first of several identical files is the
-    one a report's source_path names, however the batches ran."""
+    one a report's source_path names, however the batches ran. `listed`: the inbox's listing,
+    when the caller has taken it already (`ingest.scan_inbox`)."""
     stats = StageStats()
-    files, todo = _files_to_read(con, inbox)
+    files, todo = _files_to_read(con, inbox, listed)
     known = {r[0] for r in con.execute("SELECT report_id FROM raw.reports").fetchall()}
     recorded_paths = {
         r[0]
@@ -283,10 +289,12 @@ def ingest_inbox(
     return stats
 
 
-def idle_inbox(con: duckdb.DuckDBPyConnection, inbox: Path) -> StageStats | None:
+def idle_inbox(
+    con: duckdb.DuckDBPyConnection, inbox: Path, listed: list[ingest.InboxFile] | None = None
+) -> StageStats | None:
     """The raw stage's report when every inbox file is recorded with its current size and mtime
     (reading no file), else None: there is work."""
-    files, todo = _files_to_read(con, inbox)
+    files, todo = _files_to_read(con, inbox, listed)
     if todo:
         return None
     counts = {"new_reports": 0, "duplicate_files": 0, "rejected_files": 0}
@@ -294,7 +302,7 @@ def idle_inbox(con: duckdb.DuckDBPyConnection, inbox: Path) -> StageStats | None
 
 
 def _files_to_read(
-    con: duckdb.DuckDBPyConnection, inbox: Path
+    con: duckdb.DuckDBPyConnection, inbox: Path, listed: list[ingest.InboxFile] | None = None
 ) -> tuple[list[ingest.InboxFile], list[ingest.InboxFile]]:
     """(every inbox file, those whose path, size and mtime are not recorded yet). Rejections a
     retry may clear are never taken as recorded."""
@@ -307,7 +315,7 @@ def _files_to_read(
                 WHERE mtime_ns IS NOT NULL AND reason NOT IN (SELECT reason FROM transient)
             """).fetchall()
         )
-    files = ingest.scan_inbox(inbox)
+    files = ingest.scan_inbox(inbox) if listed is None else listed
     return files, [f for f in files if (f.source_path, f.byte_size, f.mtime_ns) not in recorded]
 
 
