@@ -231,6 +231,25 @@ def test_accounting_check_sees_a_lost_file(tmp_path: Path) -> None:
         assert stages.unaccounted_files(con, inbox) == ["arrived_later.txt"]
 
 
+def test_only_files_changed_after_the_listing_are_excused(tmp_path: Path) -> None:
+    """The inbox check passes over files that arrived after the raw stage listed the inbox (by
+    their change time), and over files gone since; a file that was there before still counts."""
+    import time
+
+    from warehouse import stages
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "before.txt").write_text("河东区", encoding="utf-8")
+    time.sleep(0.05)  # the file system's clock is coarse (a few ms)
+    listed_at = time.time()
+    time.sleep(0.05)
+    (inbox / "after.txt").write_text("兰山区", encoding="utf-8")
+    paths = ["before.txt", "after.txt", "gone.txt"]
+    assert stages.arrived_since(inbox, paths, listed_at) == ["after.txt", "gone.txt"]
+    assert stages.arrived_since(inbox, paths, listed_at - 3600) == paths
+
+
 def _utf8_line_with_han(line: bytes) -> bool:
     try:
         return any("\u4e00" <= ch <= "\u9fff" for ch in line.decode("utf-8"))

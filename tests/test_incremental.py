@@ -91,3 +91,32 @@ def test_inbox_sensor_requests_a_run_only_when_files_change(tmp_path: Path) -> N
     arrived = inbox_sensor(build_sensor_context(cursor=first.cursor, resources=resources))
     assert isinstance(arrived, SensorResult) and arrived.cursor != first.cursor
     assert arrived.run_requests[0].run_key == arrived.cursor
+
+
+def test_a_file_arriving_during_a_run_is_left_for_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the sensor on, files arrive while a run is under way. One that arrives after the raw
+    stage listed the inbox is not lost and does not fail the run (its work would not be
+    published): the inbox check passes over it, and the next run reads it."""
+    from warehouse import stages
+
+    inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
+    warehouse = tmp_path / "wh.duckdb"
+    late = inbox / "arrived_during_the_run.txt"
+    text = (SAMPLES / SAMPLE_IDS["001"]).read_text(encoding="utf-8").replace("河东区", "兰山区")
+    ingest_inbox = stages.ingest_inbox
+
+    def ingest_then_a_file_arrives(*args: Any, **kwargs: Any) -> Any:
+        stats = ingest_inbox(*args, **kwargs)
+        late.write_text(text, encoding="utf-8")
+        return stats
+
+    monkeypatch.setattr(stages, "ingest_inbox", ingest_then_a_file_arrives)
+    first = run_pipeline(inbox, warehouse)
+    assert first.success
+    assert processed(first) == dict.fromkeys(STAGES, 5)
+    (check,) = [e for e in first.get_asset_check_evaluations() if e.check_name == "inbox_accounted"]
+    assert check.passed and check.metadata["unaccounted"].value == 0
+    assert check.metadata["arrived_during_run"].value == 1
+    monkeypatch.setattr(stages, "ingest_inbox", ingest_inbox)
+    second = run_pipeline(inbox, warehouse)
+    assert second.success and processed(second) == dict.fromkeys(STAGES, 1)

@@ -9,6 +9,7 @@ with an older version of its code.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -387,6 +388,22 @@ def unaccounted_files(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[str]:
             ORDER BY 1
         """).fetchall()
         ]
+
+
+def arrived_since(inbox: Path, paths: list[str], since: float) -> list[str]:
+    """Of `paths` (relative to `inbox`), those created, moved in or rewritten at or after `since`
+    (seconds since the epoch; the inode's change time), or gone since they were listed: files a
+    raw stage that listed the inbox at `since` could not have seen."""
+    since_ns = int(since * 1e9)
+    arrived = []
+    for path in paths:
+        try:
+            changed_ns = os.stat(inbox / path, follow_symlinks=False).st_ctime_ns
+        except FileNotFoundError:
+            changed_ns = since_ns
+        if changed_ns >= since_ns:
+            arrived.append(path)
+    return arrived
 
 
 # ---------------------------------------------------------------------------- batch stages
