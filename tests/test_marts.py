@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ import duckdb
 from tests.conftest import ROOT, make_inbox
 from tests.generator import corpus
 from warehouse import dictionary
+from warehouse.store import marts_sql
 
 
 def test_data_dictionary_is_generated_and_current() -> None:
@@ -45,6 +47,23 @@ def test_marts_agree_with_the_overview(query) -> None:
     assert province == overview
     flags = query("SELECT sum(flags) FROM marts.flag_summary")[0][0]
     assert flags == query("SELECT count(*) FROM quality.flags")[0][0]
+
+
+def test_overview_filter_keeps_every_metric_it_reads() -> None:
+    """The overview aggregates only the metric rows its WHERE lets through: every metric a column
+    reads must pass it (judged by DuckDB, as in the mart), or that column would be empty."""
+    sql = marts_sql()
+    figures = sql[sql.index("WITH figures AS") : sql.index("flag_counts AS")]
+    named = sorted(set(re.findall(r"metric\s*=\s*'([^']+)'", figures)))
+    condition = re.search(r"WHERE (metric LIKE .*)\n", figures)
+    assert condition is not None and len(named) == 16
+    con = duckdb.connect()
+    passed = con.execute(
+        f"SELECT metric FROM unnest(?::VARCHAR[]) AS t(metric) WHERE {condition.group(1)} ORDER BY 1", [named]
+    ).fetchall()
+    assert [m for (m,) in passed] == named
+    # The filter does filter: a table cell no column reads is left out.
+    assert not con.execute(f"SELECT 't3.granted.person' AS metric WHERE {condition.group(1)}").fetchall()
 
 
 READER = """

@@ -24,6 +24,10 @@ WITH figures AS (
         max(value) FILTER (WHERE source = 'table'
                            AND metric = 't4.litigation_after_reconsideration.corrected') AS t_after_corrected
     FROM metrics.report_metrics
+    -- Only rows some column above can take (prose figures, row totals, corrected counts): a sixth of
+    -- the table, so the aggregation skips the rest (100k reports: 1.5-1.6 s -> 1.0 s, same mart).
+    -- tests/test_marts.py holds every metric named above to this filter.
+    WHERE metric LIKE 'text.%' OR metric LIKE '%.total' OR metric LIKE '%.corrected'
     GROUP BY report_id
 ),
 flag_counts AS (
