@@ -107,6 +107,49 @@ def test_reader_sees_published_state_while_staging(tmp_path: Path) -> None:
     reader.close()
 
 
+OTHER_RUN = """
+import sys
+from pathlib import Path
+from warehouse.store import WarehouseStore
+store = WarehouseStore(sys.argv[1])
+Path(sys.argv[2]).write_text("started")
+with store.write("second") as con:
+    con.execute("INSERT INTO catalog.rules VALUES ('B', 'document', 'warning', 'b', 'e')")
+assert store.publish("second")
+"""
+
+
+def test_a_second_run_waits_for_the_first_and_builds_on_it(tmp_path: Path) -> None:
+    """Two runs at once (the sensor starts one while another is under way, or a user does): the
+    second must not delete the first's staging copy as a dead run's, nor start from the state the
+    first is about to replace. It waits until the first has published, and continues from there."""
+    import time
+
+    from warehouse.store import WarehouseStore
+
+    store = WarehouseStore(tmp_path / "w.duckdb")
+    started = tmp_path / "other_run_started"
+    with store.write("first") as con:  # the first run's first stage
+        con.execute("INSERT INTO catalog.rules VALUES ('A1', 'document', 'warning', 'a', 'e')")
+    other = subprocess.Popen([sys.executable, "-c", OTHER_RUN, str(store.path), str(started)], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # meanwhile the other run reaches its first write
+    with store.write("first") as con:  # the first run's next stage
+        con.execute("INSERT INTO catalog.rules VALUES ('A2', 'document', 'warning', 'a', 'e')")
+    assert store.publish("first")
+    assert other.wait(timeout=60) == 0
+    reader = duckdb.connect(str(store.path), read_only=True)
+    assert [r for (r,) in reader.execute("SELECT rule FROM catalog.rules ORDER BY rule").fetchall()] == [
+        "A1",
+        "A2",
+        "B",
+    ]
+    reader.close()
+    assert store.stale_staging_files() == []
+
+
 def test_duplicate_metric_row_is_a_contract_problem(sample_warehouse: Path, tmp_path: Path) -> None:
     """report_metrics has no index (writes are faster without it): the contract's unique key is
     held by the warehouse_contract check, so a duplicated row must show there."""

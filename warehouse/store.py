@@ -7,22 +7,35 @@ the published path with `os.replace` (atomic on one filesystem). A reader openin
 path read-only sees the previous complete state until the swap and the new one after it; a
 reader that already had the old file open keeps reading it. A run that dies before its last stage
 publishes nothing; its staging file is removed by the next run.
+
+One run writes a warehouse at a time. A run's first write takes the warehouse's run lock (an
+`flock`, so the system releases it when the run's process ends, however it ends) and its publish
+gives it back; a second run started meanwhile (the inbox sensor, a user in the UI) waits at its
+first write, then copies what the first run published. Without it, the second run took the first's
+staging file for a dead run's and deleted it, and the first run's earlier stages were lost.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import IO
 
 import duckdb
 import polars as pl
 
 STAGING_SUFFIX = ".staging"
+RUN_LOCK_SUFFIX = ".run.lock"
+
+# The run lock each warehouse path is held under by this process: (run id, the locked file).
+_run_locks: dict[Path, tuple[str, IO[str]]] = {}
+_log = logging.getLogger(__name__)
 
 
 def schema_sql() -> str:
@@ -64,6 +77,27 @@ class WarehouseStore:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def _hold_run_lock(self, run_id: str) -> None:
+        """Take the warehouse's run lock for `run_id` (waiting while another run holds it)."""
+        held = _run_locks.get(self.path)
+        if held is not None and held[0] == run_id:
+            return
+        if held is not None:  # a run of this process that never published: it failed, and is over
+            _run_locks.pop(self.path)[1].close()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path.with_name(self.path.name + RUN_LOCK_SUFFIX), "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _log.warning("another run is writing %s: run %s waits for it to finish", self.path, run_id)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        _run_locks[self.path] = (run_id, handle)
+
+    def _release_run_lock(self, run_id: str) -> None:
+        held = _run_locks.get(self.path)
+        if held is not None and held[0] == run_id:
+            _run_locks.pop(self.path)[1].close()  # closing the file releases its flock
+
     def stale_staging_files(self, run_id: str | None = None) -> list[Path]:
         keep = self.staging_path(run_id) if run_id else None
         pattern = f".{self.path.name}.*{STAGING_SUFFIX}"
@@ -73,10 +107,12 @@ class WarehouseStore:
     @contextmanager
     def write(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection to this run's staging copy (created on first use)."""
+        self._hold_run_lock(run_id)
         with self._lock():
             staging = self.staging_path(run_id)
             if not staging.exists():
-                for stale in self.stale_staging_files(run_id):  # left by a run that died
+                # Any other staging file is a dead run's: a live one holds the run lock.
+                for stale in self.stale_staging_files(run_id):
                     stale.unlink(missing_ok=True)
                     Path(str(stale) + ".wal").unlink(missing_ok=True)
                 if self.path.exists():
@@ -93,18 +129,43 @@ class WarehouseStore:
                 con.close()
 
     def publish(self, run_id: str) -> bool:
-        """Swap this run's staging file over the published warehouse. False if there was none."""
+        """Swap this run's staging file over the published warehouse (False if there was none), and
+        end the run's hold on the warehouse: publishing is a run's last act."""
+        try:
+            with self._lock():
+                staging = self.staging_path(run_id)
+                if not staging.exists():
+                    return False
+                os.replace(staging, self.path)
+                self._sync_folder()
+                return True
+        finally:
+            self._release_run_lock(run_id)
+
+    def _sync_folder(self) -> None:
+        directory = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+    def _create_empty(self) -> None:
+        """An empty warehouse at the published path, for a reader that comes before any run has
+        published. Not a run: it takes no run lock and leaves every staging file alone (a first
+        run may be writing one), and it never replaces a warehouse published meanwhile."""
         with self._lock():
-            staging = self.staging_path(run_id)
-            if not staging.exists():
-                return False
-            os.replace(staging, self.path)
-            directory = os.open(self.path.parent, os.O_RDONLY)
+            if self.path.exists():
+                return
+            empty = self.path.with_name(f".{self.path.name}.empty")
+            empty.unlink(missing_ok=True)
+            con = duckdb.connect(str(empty))
             try:
-                os.fsync(directory)
+                con.execute(schema_sql())
+                con.execute("CHECKPOINT")
             finally:
-                os.close(directory)
-            return True
+                con.close()
+            os.replace(empty, self.path)
+            self._sync_folder()
 
     # ------------------------------------------------------------------ reading
     @contextmanager
@@ -118,9 +179,7 @@ class WarehouseStore:
                 )
         else:
             if not self.path.exists():
-                with self.write("init") as _:
-                    pass
-                self.publish("init")
+                self._create_empty()
             con = duckdb.connect(str(target), read_only=True, config={"memory_limit": self.memory_limit})
         try:
             yield con
