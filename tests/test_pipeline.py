@@ -150,6 +150,23 @@ def test_a_second_run_waits_for_the_first_and_builds_on_it(tmp_path: Path) -> No
     assert store.stale_staging_files() == []
 
 
+def test_a_reader_before_the_first_publish_leaves_the_first_run_alone(tmp_path: Path) -> None:
+    """A dashboard that opens the warehouse while the very first run is under way gets an empty
+    warehouse, and the run's staging copy (its earlier stages) survives it."""
+    from warehouse.store import WarehouseStore
+
+    store = WarehouseStore(tmp_path / "w.duckdb")
+    with store.write("first") as con:
+        con.execute("INSERT INTO catalog.rules VALUES ('A1', 'document', 'warning', 'a', 'e')")
+    with store.read() as con:
+        assert con.execute("SELECT count(*) FROM catalog.rules").fetchall()[0][0] == 0
+    with store.write("first") as con:
+        con.execute("INSERT INTO catalog.rules VALUES ('A2', 'document', 'warning', 'a', 'e')")
+    assert store.publish("first")
+    with store.read() as con:
+        assert con.execute("SELECT rule FROM catalog.rules ORDER BY rule").fetchall() == [("A1",), ("A2",)]
+
+
 def test_duplicate_metric_row_is_a_contract_problem(sample_warehouse: Path, tmp_path: Path) -> None:
     """report_metrics has no index (writes are faster without it): the contract's unique key is
     held by the warehouse_contract check, so a duplicated row must show there."""
