@@ -82,10 +82,14 @@ def _run_stage(
                 idle_stats = idle(published)
             except duckdb.Error:  # a warehouse written by older code: the stage writes, and migrates it
                 idle_stats = None
-    with store.read() if idle_stats else store.write(context.run.run_id) as con:
-        stats = idle_stats or work(con)
-        total = con.execute(f"SELECT count(*) FROM {total_table}").fetchall()[0][0]
-        preview = con.sql(PREVIEWS[name] + f" LIMIT {PREVIEW_ROWS}").pl() if name in PREVIEWS else None
+    try:
+        with store.read() if idle_stats else store.write(context.run.run_id) as con:
+            stats = idle_stats or work(con)
+            total = con.execute(f"SELECT count(*) FROM {total_table}").fetchall()[0][0]
+            preview = con.sql(PREVIEWS[name] + f" LIMIT {PREVIEW_ROWS}").pl() if name in PREVIEWS else None
+    except BaseException:
+        store.abandon(context.run.run_id)  # the stages after this one are skipped: nothing publishes
+        raise
     # Taken once the connection has closed: a writing stage's rows are compressed and written at
     # the checkpoint the store makes then (the 1 GB threshold defers them to it).
     work_seconds = time.time() - started_at

@@ -1,7 +1,9 @@
 """Asset checks: what the data team sees in the UI next to each asset.
 
-Only invariants block (a file unaccounted for, a broken contract): they fail the run before
-anything is published. Rule findings are data, reported per suite as WARN with counts per rule.
+Only invariants block: a file unaccounted for fails the run before anything is published (the
+stages after raw are skipped); a broken contract, checked on the warehouse the marts stage has just
+published, fails the run so it shows red. Rule findings are data, reported per suite as WARN with
+counts per rule.
 """
 
 from collections.abc import Iterable
@@ -33,6 +35,8 @@ def inbox_accounted(
     listed_at = _raw_stage_started(context)
     arrived = set(stages.arrived_since(folder, missing, listed_at)) if listed_at is not None else set()
     unaccounted = [path for path in missing if path not in arrived]
+    if unaccounted:  # the run stops here: other runs need not wait for it
+        warehouse.store().abandon(context.run.run_id)
     return AssetCheckResult(
         passed=not unaccounted,
         severity=AssetCheckSeverity.ERROR,

@@ -150,6 +150,51 @@ def test_a_second_run_waits_for_the_first_and_builds_on_it(tmp_path: Path) -> No
     assert store.stale_staging_files() == []
 
 
+def _another_run_completes(warehouse: Path, tmp_path: Path) -> list[str]:
+    """Run OTHER_RUN on `warehouse` in a process of its own; the rules it then holds. A run that
+    waits for a run lock nobody will give back fails here, after 60 s, instead of hanging."""
+    other = subprocess.Popen([sys.executable, "-c", OTHER_RUN, str(warehouse), str(tmp_path / "started")], cwd=ROOT)
+    try:
+        assert other.wait(timeout=60) == 0
+    finally:
+        other.kill()
+    reader = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return [r for (r,) in reader.execute("SELECT rule FROM catalog.rules WHERE rule = 'B'").fetchall()]
+    finally:
+        reader.close()
+
+
+def test_a_run_whose_stage_fails_lets_other_runs_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that failed inside a process that lives on (a notebook, a test session) publishes
+    nothing, so it must not keep other processes' runs waiting for its run lock."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a stage that fails")
+
+    monkeypatch.setattr(stages, "segment_pending", broken)
+    warehouse = tmp_path / "w.duckdb"
+    result = run_pipeline(make_inbox(tmp_path / "inbox", with_bad_files=False), warehouse, workers=1)
+    assert not result.success
+    assert [e.step_key for e in result.get_step_failure_events()] == ["segmented_reports"]
+    assert _another_run_completes(warehouse, tmp_path) == ["B"]
+
+
+def test_a_run_stopped_by_the_inbox_check_lets_other_runs_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The blocking inbox check ends a run before anything is published: the same holds."""
+    inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
+    lost = sorted(path.name for path in inbox.iterdir())[:1]
+    monkeypatch.setattr(stages, "unaccounted_files", lambda con, folder: lost)
+    warehouse = tmp_path / "w.duckdb"
+    result = run_pipeline(inbox, warehouse, workers=1)
+    assert not result.success
+    (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "inbox_accounted"]
+    assert not check.passed and check.metadata["unaccounted"].value == 1
+    assert _another_run_completes(warehouse, tmp_path) == ["B"]
+
+
 def test_a_reader_before_the_first_publish_leaves_the_first_run_alone(tmp_path: Path) -> None:
     """A dashboard that opens the warehouse while the very first run is under way gets an empty
     warehouse, and the run's staging copy (its earlier stages) survives it."""

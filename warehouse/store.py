@@ -10,9 +10,10 @@ publishes nothing; its staging file is removed by the next run.
 
 One run writes a warehouse at a time. A run's first write takes the warehouse's run lock (an
 `flock`, so the system releases it when the run's process ends, however it ends) and its publish
-gives it back; a second run started meanwhile (the inbox sensor, a user in the UI) waits at its
-first write, then copies what the first run published. Without it, the second run took the first's
-staging file for a dead run's and deleted it, and the first run's earlier stages were lost.
+gives it back, as does its failure (`abandon`); a second run started meanwhile (the inbox sensor,
+a user in the UI) waits at its first write, then copies what the first run published. Without
+it, the second run took the first's staging file for a dead run's and deleted it, and the first
+run's earlier stages were lost.
 """
 
 from __future__ import annotations
@@ -97,6 +98,13 @@ class WarehouseStore:
         held = _run_locks.get(self.path)
         if held is not None and held[0] == run_id:
             _run_locks.pop(self.path)[1].close()  # closing the file releases its flock
+
+    def abandon(self, run_id: str) -> None:
+        """End a run that will not publish (a stage failed): other runs need not wait for it.
+        Its staging file stays until the next run removes it; a retry of the same run takes the
+        lock again. Without this, a run that failed inside a long-lived process (a notebook, a
+        test session) kept every other process's run waiting until that process ended."""
+        self._release_run_lock(run_id)
 
     def stale_staging_files(self, run_id: str | None = None) -> list[Path]:
         keep = self.staging_path(run_id) if run_id else None
