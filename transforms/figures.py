@@ -13,6 +13,7 @@ import polars as pl
 
 from transforms import catalog
 from transforms import patterns as p
+from transforms.matching import batch_matches
 from transforms.segment import section_at
 
 FIGURE_SCHEMA = {
@@ -161,10 +162,16 @@ def extract_text_metrics(
 
 
 def extract_figures(
-    report_id: str, text: str, sections: list[tuple[int, int, int]], figure_metric: dict[int, str]
+    report_id: str,
+    text: str,
+    sections: list[tuple[int, int, int]],
+    figure_metric: dict[int, str],
+    found: list[re.Match[str]] | None = None,
 ) -> list[dict[str, object]]:
+    """Every figure (a number and its unit) in the text. `found`: the figure pattern's matches, when
+    the caller has them for a whole batch (`figure_matches`)."""
     rows: list[dict[str, object]] = []
-    for m in _FIGURE.finditer(text):
+    for m in _FIGURE.finditer(text) if found is None else found:
         if _not_a_figure(text, m):
             continue
         value, qualifier = _value(m)
@@ -216,6 +223,11 @@ def extract_plans(report_id: str, text: str) -> list[dict[str, object]]:
     return rows
 
 
+def figure_matches(texts: pl.Series) -> list[list[re.Match[str]]]:
+    """The figure pattern's matches in each text, found for the whole batch at once."""
+    return batch_matches(texts, catalog.FIGURE_BODY, _FIGURE)
+
+
 def extract_prose(cleaned: pl.DataFrame, sections: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(text metrics, figures, plans) for a batch. Columns in: report_id, text."""
     spans: dict[str, list[tuple[int, int, int]]] = {}
@@ -226,11 +238,12 @@ def extract_prose(cleaned: pl.DataFrame, sections: pl.DataFrame) -> tuple[pl.Dat
     metric_rows: list[dict[str, object]] = []
     figure_rows: list[dict[str, object]] = []
     plan_rows: list[dict[str, object]] = []
-    for report_id, text in cleaned.select("report_id", "text").iter_rows():
+    figures_found = figure_matches(cleaned.get_column("text"))
+    for (report_id, text), found in zip(cleaned.select("report_id", "text").iter_rows(), figures_found, strict=True):
         report_sections = spans.get(report_id, [])
         metrics, figure_metric = extract_text_metrics(report_id, text, report_sections)
         metric_rows.extend(metrics)
-        figure_rows.extend(extract_figures(report_id, text, report_sections, figure_metric))
+        figure_rows.extend(extract_figures(report_id, text, report_sections, figure_metric, found))
         plan_rows.extend(extract_plans(report_id, text))
     return (
         pl.DataFrame(metric_rows, schema=METRIC_SCHEMA),
