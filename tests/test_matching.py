@@ -9,15 +9,38 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms import catalog
+from transforms import catalog, patterns
 from transforms.figures import _FIGURE, figure_matches
 from transforms.matching import batch_matches
 
 # What figures are made of, and what sits around them: digits, Chinese numerals, qualifiers,
 # units, placeholders, sentence marks, and other characters.
-_ALPHABET = "0123456789.一二两三十百千万零〇近约逾超过余多件条次个项万人家批XxX×，。、\n 年第-/申请公开"
-_pieces = st.sampled_from([*_ALPHABET, *catalog.FIGURE_UNITS, "超过", "约1", "XX件", "×××条", "2019年"])
+_ALPHABET = "0123456789.一二两三十百千万零〇近约逾超过余多件条次个项万人家批XxX×，。、\n 年第-/申请公开占%％)）"
+_pieces = st.sampled_from(
+    [*_ALPHABET, *catalog.FIGURE_UNITS, "超过", "约1", "XX件", "×××条", "2019年", "占总数的", "占比", "人次"]
+)
 texts = st.lists(st.lists(_pieces, max_size=40).map("".join), min_size=1, max_size=8)
+# Shares (12件，占总数的40%) made of their parts, in any order, so that many texts hold some.
+_share_pieces = st.sampled_from(
+    [
+        "12件",
+        "3.5条",
+        "7人次",
+        "12件，占",
+        "占",
+        "占比",
+        "占总数的",
+        "40%",
+        "7.25％",
+        "占40%",
+        "，",
+        "）",
+        " ",
+        "\n",
+        "9",
+    ]
+)
+share_texts = st.lists(st.lists(_share_pieces, max_size=40).map("".join), min_size=1, max_size=8)
 
 
 def _spans(matches: list[re.Match[str]]) -> list[tuple[int, int, dict[str, str | None]]]:
@@ -29,6 +52,14 @@ def _spans(matches: list[re.Match[str]]) -> list[tuple[int, int, dict[str, str |
 def test_figure_matches_are_finditer_s(batch: list[str]) -> None:
     found = figure_matches(pl.Series(batch, dtype=pl.String))
     assert [_spans(m) for m in found] == [_spans(list(_FIGURE.finditer(text))) for text in batch]
+
+
+@settings(max_examples=300, deadline=None)
+@given(share_texts)
+def test_share_matches_are_finditer_s(batch: list[str]) -> None:
+    compiled = re.compile(patterns.PERCENT_SHARE)
+    found = batch_matches(pl.Series(batch, dtype=pl.String), patterns.PERCENT_SHARE, compiled)
+    assert [_spans(m) for m in found] == [_spans(list(compiled.finditer(text))) for text in batch]
 
 
 def test_figures_in_a_report_sentence() -> None:

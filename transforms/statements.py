@@ -12,6 +12,7 @@ import polars as pl
 
 from transforms import patterns as p
 from transforms.figures import mask_quoted, sentence_around
+from transforms.matching import batch_matches
 
 TOTAL_SCHEMA = {
     "report_id": pl.String,
@@ -75,11 +76,13 @@ def totals_with_parts(report_id: str, text: str) -> list[dict[str, object]]:
     return rows
 
 
-def shares(report_id: str, text: str) -> list[dict[str, object]]:
+def shares(report_id: str, text: str, found: list[re.Match[str]] | None = None) -> list[dict[str, object]]:
     """N…占X% with the base the paragraph gives: the nearest preceding total or intake figure of the
-    same unit that is at least N. A share with no such base is not judged."""
+    same unit that is at least N. A share with no such base is not judged. `found`: the share
+    pattern's matches, when the caller has them for a whole batch (the pattern opens with a digit,
+    which Python's engine looks for at every position: 0.67 s per 10,000 reports, in Polars 0.18 s)."""
     rows: list[dict[str, object]] = []
-    for m in _PERCENT.finditer(text):
+    for m in _PERCENT.finditer(text) if found is None else found:
         part = float(m.group("n"))
         paragraph_start = text.rfind("\n", 0, m.start()) + 1
         before = text[paragraph_start : m.start()]
@@ -159,9 +162,10 @@ def extract_statements(cleaned: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
     totals: list[dict[str, object]] = []
     percents: list[dict[str, object]] = []
     dated: list[dict[str, object]] = []
-    for report_id, text in cleaned.select("report_id", "text").iter_rows():
+    shares_found = batch_matches(cleaned.get_column("text"), p.PERCENT_SHARE, _PERCENT)
+    for (report_id, text), found in zip(cleaned.select("report_id", "text").iter_rows(), shares_found, strict=True):
         totals.extend(totals_with_parts(report_id, text))
-        percents.extend(shares(report_id, text))
+        percents.extend(shares(report_id, text, found))
         dated.extend(dated_statements(report_id, text))
     return (
         pl.DataFrame(totals, schema=TOTAL_SCHEMA),
