@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import islice
 
 import polars as pl
 
@@ -97,15 +98,21 @@ def find_period(text: str) -> tuple[date | None, date | None]:
     return start, end
 
 
+_SIGNATURE_LINES = 6  # how many non-blank lines at each end may carry the signature date
+
+
 def find_publish_date(pre_chrome: str, text: str) -> tuple[date | None, str | None]:
     field = re.search(p.PUBLISH_DATE_FIELD, pre_chrome)
     if field:
         found = _safe_date(int(field.group(1)), int(field.group(2)), int(field.group(3)))
         if found:
             return found, "day"
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
     # A signature: a short line near the start (cover) or end that carries a date and little else.
-    for line in lines[-6:][::-1] + lines[:6]:
+    # Only the outer non-blank lines are stripped (stripping every line was most of this function).
+    lines = text.split("\n")
+    last = list(islice(filter(None, map(str.strip, reversed(lines))), _SIGNATURE_LINES))
+    first = list(islice(filter(None, map(str.strip, lines)), _SIGNATURE_LINES))
+    for line in last + first:
         if len(line) > p.SIGNATURE_MAX_CHARS or line.endswith(("。", "报告")):
             continue
         cn = re.search(p.CN_DATE, line)
