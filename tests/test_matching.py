@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms import catalog, patterns
 from transforms.figures import _FIGURE, figure_matches
-from transforms.matching import batch_matches
+from transforms.matching import batch_matches, rust_pattern
 
 # What figures are made of, and what sits around them: digits, Chinese numerals, qualifiers,
 # units, placeholders, sentence marks, and other characters.
@@ -37,6 +38,7 @@ _share_pieces = st.sampled_from(
         "）",
         " ",
         "\n",
+        "\x1c",
         "9",
     ]
 )
@@ -80,6 +82,25 @@ def test_where_the_engines_disagree_python_decides() -> None:
     compiled = re.compile(r"\d\d")
     (found,) = batch_matches(pl.Series(["a12345b67"]), r"\d+", compiled)
     assert [m.group(0) for m in found] == ["12", "34", "67"]
+
+
+def test_a_space_only_python_calls_one_is_matched_too() -> None:
+    """Python's \\s takes U+001C-U+001F (str.isspace), Rust's does not: a share Rust's engine
+    missed would be lost unseen, so the Rust form must take them too."""
+    compiled = re.compile(patterns.PERCENT_SHARE)
+    text = "其中12件\x1c占40%，3件\x1f占10%。"
+    (found,) = batch_matches(pl.Series([text]), patterns.PERCENT_SHARE, compiled)
+    assert [m.group(0) for m in found] == ["12件\x1c占40%", "3件\x1f占10%"]
+
+
+@pytest.mark.parametrize("escape", ["\\b", "\\B", "\\w", "\\W", "\\S"])
+def test_escapes_the_engines_read_differently_are_refused(escape: str) -> None:
+    with pytest.raises(ValueError, match="differs"):
+        rust_pattern(f"a{escape}c")
+
+
+def test_the_rust_form_keeps_classes_whole() -> None:
+    assert rust_pattern(r"[\s,]x\s*[^\s]y[]z]") == r"[\s\x1c-\x1f,]x[\s\x1c-\x1f]*[^\s\x1c-\x1f]y[]z]"
 
 
 def test_null_and_empty_texts_have_no_matches() -> None:
