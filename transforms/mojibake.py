@@ -94,21 +94,19 @@ def _try(span: str) -> str | None:
     return fixed if fixed != span and _plausible(fixed) else None
 
 
-def _clusters(text: str) -> list[tuple[int, int, int]]:
-    """(start, end, suspects) of runs of suspect characters at most MAX_GAP apart."""
-    out: list[tuple[int, int, int]] = []
-    start = end = -1
-    count = 0
-    for m in _suspect_re().finditer(text):
-        if start >= 0 and m.start() - end <= p.MOJIBAKE_MAX_GAP:
-            end, count = m.end(), count + 1
-            continue
-        if start >= 0:
-            out.append((start, end, count))
-        start, end, count = m.start(), m.end(), 1
-    if start >= 0:
-        out.append((start, end, count))
-    return out
+@cache
+def _dense_cluster_re() -> re.Pattern[str]:
+    """A run of at least MIN_SUSPECTS suspect characters, each at most MAX_GAP characters after the
+    one before. The repetition is greedy and every way through a run ends at its last suspect (the
+    next one is always within reach before it), so a match is the whole run. One match per run,
+    not one per suspect: a batch's 960,000 suspects were walked one by one in Python (0.66 s)."""
+    s = suspect_class()
+    return re.compile(f"(?s){s}(?:.{{0,{p.MOJIBAKE_MAX_GAP}}}{s}){{{p.MOJIBAKE_MIN_SUSPECTS - 1},}}")
+
+
+def _dense_clusters(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every run of suspect characters dense and long enough to be mojibake."""
+    return [m.span() for m in _dense_cluster_re().finditer(text)]
 
 
 def repair(text: str) -> str:
@@ -117,8 +115,8 @@ def repair(text: str) -> str:
     the widest span that decodes wins."""
     pieces: list[str] = []
     done = 0
-    for start, end, count in _clusters(text):
-        if count < p.MOJIBAKE_MIN_SUSPECTS or start < done:
+    for start, end in _dense_clusters(text):
+        if start < done:
             continue
         fixed = None
         slack = p.MOJIBAKE_EDGE_SLACK
@@ -138,6 +136,4 @@ def repair(text: str) -> str:
 
 def garbled_spans(text: str) -> list[str]:
     """Spans that still look like mojibake after repair (with a little context), for GARBLED_TEXT."""
-    return [
-        text[max(0, start - 6) : end + 6] for start, end, count in _clusters(text) if count >= p.MOJIBAKE_MIN_SUSPECTS
-    ]
+    return [text[max(0, start - 6) : end + 6] for start, end in _dense_clusters(text)]
