@@ -61,11 +61,6 @@ def _gbk_encodable(ch: str) -> bool:
 
 
 @cache
-def _suspect_re() -> re.Pattern[str]:
-    return re.compile(suspect_class())
-
-
-@cache
 def prefilter() -> str:
     """Documents worth a closer look: suspect characters close together (Polars regex)."""
     s = suspect_class()
