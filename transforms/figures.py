@@ -223,7 +223,7 @@ def extract_plans(report_id: str, text: str) -> list[dict[str, object]]:
     return rows
 
 
-def figure_matches(texts: pl.Series) -> list[list[re.Match[str]]]:
+def figure_matches(texts: pl.Series | list[str | None]) -> list[list[re.Match[str]]]:
     """The figure pattern's matches in each text, found for the whole batch at once."""
     return batch_matches(texts, catalog.FIGURE_BODY, _FIGURE)
 
@@ -238,8 +238,8 @@ def extract_prose(cleaned: pl.DataFrame, sections: pl.DataFrame) -> tuple[pl.Dat
     metric_rows: list[dict[str, object]] = []
     figure_rows: list[dict[str, object]] = []
     plan_rows: list[dict[str, object]] = []
-    figures_found = figure_matches(cleaned.get_column("text"))
-    for (report_id, text), found in zip(cleaned.select("report_id", "text").iter_rows(), figures_found, strict=True):
+    report_ids, texts = cleaned.get_column("report_id").to_list(), cleaned.get_column("text").to_list()
+    for report_id, text, found in zip(report_ids, texts, figure_matches(texts), strict=True):
         report_sections = spans.get(report_id, [])
         metrics, figure_metric = extract_text_metrics(report_id, text, report_sections)
         metric_rows.extend(metrics)

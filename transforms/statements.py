@@ -162,8 +162,9 @@ def extract_statements(cleaned: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
     totals: list[dict[str, object]] = []
     percents: list[dict[str, object]] = []
     dated: list[dict[str, object]] = []
-    shares_found = batch_matches(cleaned.get_column("text"), p.PERCENT_SHARE, _PERCENT)
-    for (report_id, text), found in zip(cleaned.select("report_id", "text").iter_rows(), shares_found, strict=True):
+    report_ids, texts = cleaned.get_column("report_id").to_list(), cleaned.get_column("text").to_list()
+    shares_found = batch_matches(texts, p.PERCENT_SHARE, _PERCENT)
+    for report_id, text, found in zip(report_ids, texts, shares_found, strict=True):
         totals.extend(totals_with_parts(report_id, text))
         percents.extend(shares(report_id, text, found))
         dated.extend(dated_statements(report_id, text))
