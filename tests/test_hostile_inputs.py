@@ -250,6 +250,38 @@ def test_only_files_changed_after_the_listing_are_excused(tmp_path: Path) -> Non
     assert stages.arrived_since(inbox, paths, listed_at - 3600) == paths
 
 
+def test_names_only_listing_is_the_full_listing(tmp_path: Path) -> None:
+    """The inbox check lists names without a stat per file; it must see exactly the entries the
+    raw stage's listing records, problem entries included, and nothing the raw stage skips."""
+    inbox = tmp_path / "inbox"
+    (inbox / "b_folder" / "deeper").mkdir(parents=True)
+    (inbox / "a.txt").write_bytes(b"a")
+    (inbox / "b_folder" / "z.txt").write_bytes(b"z")
+    (inbox / "b_folder" / "deeper" / "y.txt").write_bytes(b"y")
+    (inbox / ".wh.run.staging").write_bytes(b"mid-write")  # skipped by both
+    os.symlink("loop.txt", inbox / "loop.txt")
+    os.symlink("nowhere.txt", inbox / "dangling.txt")
+    os.symlink("b_folder", inbox / "linked_folder")  # not entered by either
+    os.symlink("a.txt", inbox / "link_to_a.txt")
+    os.mkfifo(inbox / "pipe")
+    full = ingest.scan_inbox(inbox)
+    assert ingest.inbox_paths(inbox) == [f.source_path for f in full]
+    assert [f.source_path for f in full] == [
+        "a.txt",
+        "dangling.txt",
+        "link_to_a.txt",
+        "loop.txt",
+        "pipe",
+        "b_folder/z.txt",
+        "b_folder/deeper/y.txt",
+    ]
+    assert {f.source_path: f.problem for f in full if f.problem} == {
+        "dangling.txt": "broken_link",
+        "loop.txt": "broken_link",
+        "pipe": "unsupported_type",
+    }
+
+
 def _utf8_line_with_han(line: bytes) -> bool:
     try:
         return any("\u4e00" <= ch <= "\u9fff" for ch in line.decode("utf-8"))

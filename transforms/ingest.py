@@ -9,6 +9,7 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
@@ -94,12 +95,11 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def scan_inbox(inbox: Path) -> list[InboxFile]:
-    """Every regular file below `inbox`, in a stable order (a folder's files by name, then its
-    subfolders by name; linked folders are not entered); links that loop or dangle are kept as
-    problems. Paths are built by joining names, not `os.path.relpath` per file: that was most of
-    listing a 100,000-file inbox (1.2 s), which a run does up to three times."""
-    found: list[InboxFile] = []
+def _inbox_entries(inbox: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(path relative to the inbox, its directory entry) of every entry below `inbox` that is not
+    a folder, in a stable order (a folder's entries by name, then its subfolders by name; linked
+    folders are not entered). Paths are built by joining names, not `os.path.relpath` per file:
+    that was most of listing a 100,000-file inbox (1.2 s), which a run does twice."""
     folders = [(str(inbox.resolve()), "")]
     while folders:
         folder, prefix = folders.pop()
@@ -117,19 +117,32 @@ def scan_inbox(inbox: Path) -> list[InboxFile]:
             name = entry.name
             if name.startswith(".") and name.endswith(".staging"):
                 continue
-            rel = prefix + name
-            try:
-                st = entry.stat()  # follows a file symlink; a loop or dangling link raises
-            except OSError as err:
-                reason = "broken_link" if entry.is_symlink() else "unreadable"
-                found.append(InboxFile(rel, entry.path, 0, reason, f"cannot follow: {err.strerror}"))
-                continue
-            if not stat.S_ISREG(st.st_mode):
-                found.append(InboxFile(rel, entry.path, 0, "unsupported_type", "not a regular file"))
-                continue
-            found.append(InboxFile(rel, entry.path, st.st_size, mtime_ns=st.st_mtime_ns))
+            yield prefix + name, entry
         folders.extend(reversed(subfolders))  # depth first, in name order
+
+
+def scan_inbox(inbox: Path) -> list[InboxFile]:
+    """Every file below `inbox` with its size and mtime (`_inbox_entries`' order); links that loop
+    or dangle and entries that are not regular files are kept, as problems."""
+    found: list[InboxFile] = []
+    for rel, entry in _inbox_entries(inbox):
+        try:
+            st = entry.stat()  # follows a file symlink; a loop or dangling link raises
+        except OSError as err:
+            reason = "broken_link" if entry.is_symlink() else "unreadable"
+            found.append(InboxFile(rel, entry.path, 0, reason, f"cannot follow: {err.strerror}"))
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            found.append(InboxFile(rel, entry.path, 0, "unsupported_type", "not a regular file"))
+            continue
+        found.append(InboxFile(rel, entry.path, st.st_size, mtime_ns=st.st_mtime_ns))
     return found
+
+
+def inbox_paths(inbox: Path) -> list[str]:
+    """The paths `scan_inbox` lists, without a stat per file (100k files: 0.76 → 0.18 s): what the
+    inbox check needs to tell whether every file was recorded."""
+    return [rel for rel, _ in _inbox_entries(inbox)]
 
 
 def report_id_of(data: bytes) -> str:

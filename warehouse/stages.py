@@ -375,9 +375,7 @@ def _record_files(
 
 def unaccounted_files(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[str]:
     """Inbox files that are in neither raw.report_files nor raw.rejected_files."""
-    paths = pl.DataFrame(
-        {"source_path": [f.source_path for f in ingest.scan_inbox(inbox)]}, schema={"source_path": pl.String}
-    )
+    paths = pl.DataFrame({"source_path": ingest.inbox_paths(inbox)}, schema={"source_path": pl.String})
     with _registered(con, inbox_paths=paths):
         return [
             r[0]
