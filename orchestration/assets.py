@@ -54,10 +54,13 @@ def _worker_rss_mb() -> float:
 
 
 def _is_last_stage(context: AssetExecutionContext, name: str) -> bool:
-    selection = context.run.asset_selection
-    selected = {key.path[-1] for key in selection} if selection else set(STAGE_ORDER)
+    """Whether no later stage executes in this run. Read from the run's execution plan: the run's
+    `asset_selection` is empty for `materialize(..., selection=...)`, which then counted as every
+    stage, so a run stopping before the marts never published (its work was silently dropped)."""
+    plan = context.get_step_execution_context().execution_plan
+    steps = set(plan.step_keys_to_execute)
     later = STAGE_ORDER[STAGE_ORDER.index(name) + 1 :]
-    return not any(stage in selected for stage in later)
+    return not any(stage in steps for stage in later)
 
 
 def _run_stage(
@@ -226,14 +229,15 @@ def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) 
 
 @asset(deps=[quality_flags], group_name="marts", description="marts.report_overview for dashboards.")
 def marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    # Built anew whenever an earlier stage of this run wrote (the staging copy exists then).
+    # Built anew whenever an earlier stage of this run wrote (the staging copy exists then), or an
+    # earlier run published stage rows without them, or their SQL changed.
     return _run_stage(
         context,
         warehouse,
         "marts",
         stages.build_marts,
         "marts.report_overview",
-        lambda con: StageStats() if stages.marts_exist(con) else None,
+        lambda con: StageStats() if stages.marts_are_current(con) else None,
     )
 
 

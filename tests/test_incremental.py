@@ -120,3 +120,60 @@ def test_a_file_arriving_during_a_run_is_left_for_the_next(tmp_path: Path, monke
     monkeypatch.setattr(stages, "ingest_inbox", ingest_inbox)
     second = run_pipeline(inbox, warehouse)
     assert second.success and processed(second) == dict.fromkeys(STAGES, 1)
+
+
+def test_marts_catch_up_after_a_run_that_stopped_before_them(tmp_path: Path) -> None:
+    """A run of the stages before the marts publishes their rows without rebuilding the marts;
+    the next full run must rebuild them although no stage has new work, and its contract check
+    must pass (before, the marts counted as built because their table existed: they stayed stale,
+    and every later run failed the check until new files arrived)."""
+    import duckdb
+    from dagster import AssetSelection, materialize
+
+    from orchestration.assets import ALL_ASSETS
+    from orchestration.checks import ALL_CHECKS
+    from orchestration.resources import WarehouseResource
+
+    inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
+    warehouse = tmp_path / "wh.duckdb"
+    assert run_pipeline(inbox, warehouse).success
+    text = (SAMPLES / SAMPLE_IDS["001"]).read_text(encoding="utf-8").replace("河东区", "兰山区")
+    (inbox / "new.txt").write_text(text, encoding="utf-8")
+    partial = materialize(
+        [*ALL_ASSETS, *ALL_CHECKS],
+        selection=AssetSelection.assets(*STAGES).upstream(),
+        resources={"inbox": InboxResource(path=str(inbox)), "warehouse": WarehouseResource(path=str(warehouse))},
+    )
+    assert partial.success
+    full = run_pipeline(inbox, warehouse)
+    assert full.success
+    assert processed(full) == dict.fromkeys(STAGES, 0)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        missing = con.execute(
+            "SELECT count(*) FROM (SELECT report_id FROM cleaned.reports "
+            "EXCEPT SELECT report_id FROM marts.report_overview)"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    assert missing == 0
+
+
+def test_a_changed_mart_definition_rebuilds_the_marts_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With nothing new for any stage, the marts are rebuilt (and the warehouse published) when
+    their SQL changed, and only the marts: no stage re-processes a report."""
+    from warehouse import stages
+
+    inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
+    warehouse = tmp_path / "wh.duckdb"
+    assert run_pipeline(inbox, warehouse).success
+    published = warehouse.stat().st_ino
+    again = run_pipeline(inbox, warehouse)
+    assert again.success and warehouse.stat().st_ino == published  # current: nothing rebuilt
+    monkeypatch.setattr(stages, "marts_definition", lambda: "changed-sql")
+    changed = run_pipeline(inbox, warehouse)
+    assert changed.success
+    assert processed(changed) == dict.fromkeys(STAGES, 0)
+    assert warehouse.stat().st_ino != published
+    (marts_event,) = changed.asset_materializations_for_node("marts")
+    assert marts_event.metadata["published"].value is True

@@ -16,6 +16,7 @@ RUN_COLUMNS = {
     "run_id",
     "started_at",
     "finished_at",
+    "built_at",
     "data_docs_path",
 }
 

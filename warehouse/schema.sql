@@ -183,6 +183,13 @@ CREATE TABLE IF NOT EXISTS meta.processed (
     PRIMARY KEY (stage, report_id)
 );
 
+-- When the marts were last built, and by which definition (a digest of their SQL and settings):
+-- the marts stage rebuilds them when stage rows were published after that, or the SQL changed.
+CREATE TABLE IF NOT EXISTS meta.marts_built (
+    built_at TIMESTAMP NOT NULL,
+    definition VARCHAR NOT NULL
+);
+
 -- Added after the first release: statements the reconciliation and years rules judge.
 ALTER TABLE cleaned.reports ADD COLUMN IF NOT EXISTS title_year INTEGER;
 ALTER TABLE cleaned.reports ADD COLUMN IF NOT EXISTS body_year INTEGER;

@@ -9,6 +9,7 @@ with an older version of its code.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections import Counter, deque
@@ -227,13 +228,27 @@ def idle_stage(con: duckdb.DuckDBPyConnection, stage: str, upstream: str) -> Sta
     return None if pending(con, stage, upstream) else StageStats()
 
 
-def marts_exist(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'marts' AND table_name = 'report_overview'"
-        ).fetchall()[0][0]
-    )
+def marts_definition() -> str:
+    """What the marts are built from in code (their SQL and its settings), as a short digest."""
+    return hashlib.sha256(f"{marts_sql()}\0{MIN_RATIO_BASE}".encode()).hexdigest()[:16]
+
+
+def marts_are_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """The marts were built by the definition in code after every row the stages have written.
+    Not merely "the table exists": a run that stopped before the marts (a selection) publishes
+    the stages' rows, and the next run, with nothing new for any stage, must still rebuild them."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' AND table_name = 'report_overview'"
+    ).fetchall()[0][0]
+    if not exists:
+        return False
+    built = con.execute("SELECT built_at, definition FROM meta.marts_built").fetchall()
+    if len(built) != 1 or built[0][1] != marts_definition():
+        return False
+    newest = con.execute(
+        "SELECT greatest((SELECT max(processed_at) FROM meta.processed), (SELECT max(ingested_at) FROM raw.reports))"
+    ).fetchall()[0][0]
+    return newest is None or newest <= built[0][0]
 
 
 # ---------------------------------------------------------------------------- raw
@@ -757,6 +772,8 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> StageStats:
     stats = StageStats()
     con.execute("SET VARIABLE min_ratio_base = ?", [MIN_RATIO_BASE])
     con.execute(marts_sql())
+    con.execute("DELETE FROM meta.marts_built")
+    con.execute("INSERT INTO meta.marts_built VALUES (?, ?)", [utcnow(), marts_definition()])
     for table in ("marts.report_overview", "marts.agency_year", "marts.province_year", "marts.flag_summary"):
         stats.add_rows(table, con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
     return stats
