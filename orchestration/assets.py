@@ -10,7 +10,16 @@ from typing import Any
 
 import duckdb
 import psutil
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from orchestration.resources import InboxResource, WarehouseResource
 from transforms.ingest import scan_inbox
@@ -28,6 +37,7 @@ STAGE_ORDER: tuple[str, ...] = (
     "marts",
 )
 PREVIEW_ROWS = 5
+CONTRACT_CHECK = "warehouse_contract"  # blocking, on the marts: the last stage, before it publishes
 PREVIEWS: dict[str, str] = {
     "raw_reports": "SELECT report_id, source_path, byte_size, encoding, media_type FROM raw.reports "
     "ORDER BY source_path",
@@ -70,11 +80,15 @@ def _run_stage(
     work: Callable[[Any], StageStats],
     total_table: str,
     idle: Callable[[Any], StageStats | None] | None = None,
+    verify: Callable[[Any, bool], dict[str, int]] | None = None,
 ) -> MaterializeResult:
     """Run a stage on this run's staging copy of the warehouse. With `idle`: when no earlier stage
     of the run has written, `idle` is asked of the published warehouse what the stage would report
     with nothing to do (None: there is work); then the stage writes nothing, so a run with nothing
-    new copies no warehouse (at 100,000 reports the copy alone took 14 s)."""
+    new copies no warehouse (at 100,000 reports the copy alone took 14 s). With `verify`: the
+    warehouse's invariants, counted on the connection the stage used (recorded when it is the
+    staging copy); any problem keeps the warehouse unpublished and fails the stage's blocking
+    check `CONTRACT_CHECK`."""
     store = warehouse.store()
     started_at = time.time()
     idle_stats: StageStats | None = None
@@ -88,6 +102,7 @@ def _run_stage(
     try:
         with store.read() if idle_stats else store.write(context.run.run_id) as con:
             stats = idle_stats or work(con)
+            problems = verify(con, idle_stats is None) if verify is not None else None
             total = con.execute(f"SELECT count(*) FROM {total_table}").fetchall()[0][0]
             preview = con.sql(PREVIEWS[name] + f" LIMIT {PREVIEW_ROWS}").pl() if name in PREVIEWS else None
     except BaseException:
@@ -97,7 +112,11 @@ def _run_stage(
     # the checkpoint the store makes then (the 1 GB threshold defers them to it).
     work_seconds = time.time() - started_at
     context.log.info(f"{name}: processed {stats.processed} report(s); rows written {stats.rows}; {stats.counts}")
-    published = _is_last_stage(context, name) and store.publish(context.run.run_id)
+    held = problems is None or not any(problems.values())
+    if not held:
+        store.abandon(context.run.run_id)  # its staging copy is removed by the next run
+        context.log.error(f"{name}: the warehouse breaks its contract {problems}: not published")
+    published = held and _is_last_stage(context, name) and store.publish(context.run.run_id)
     if published:
         context.log.info(f"published {store.path}")
     finished_at = time.time()
@@ -118,7 +137,17 @@ def _run_stage(
     }
     if preview is not None:
         metadata["preview"] = MetadataValue.md(preview.to_pandas().to_markdown(index=False))
-    return MaterializeResult(metadata=metadata)
+    checks = []
+    if problems is not None:
+        checks.append(
+            AssetCheckResult(
+                check_name=CONTRACT_CHECK,
+                passed=held,
+                severity=AssetCheckSeverity.ERROR,
+                metadata={**{k: int(v) for k, v in problems.items()}, "published": published},
+            )
+        )
+    return MaterializeResult(metadata=metadata, check_results=checks)
 
 
 @asset(group_name="catalog", description="catalog.metrics and catalog.rules from the catalogues declared in code.")
@@ -227,7 +256,21 @@ def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) 
     )
 
 
-@asset(deps=[quality_flags], group_name="marts", description="marts.report_overview for dashboards.")
+@asset(
+    deps=[quality_flags],
+    group_name="marts",
+    description="marts.report_overview for dashboards.",
+    check_specs=[
+        AssetCheckSpec(
+            CONTRACT_CHECK,
+            asset="marts",
+            blocking=True,
+            description="Contract invariants, checked before the warehouse is published (a warehouse that "
+            "fails is not): every raw report cleaned and in the mart, metric rows unique (tested for the "
+            "reports written since the last check passed), rules from the catalogue.",
+        )
+    ],
+)
 def marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     # Built anew whenever an earlier stage of this run wrote (the staging copy exists then), or an
     # earlier run published stage rows without them, or their SQL changed.
@@ -238,6 +281,7 @@ def marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mater
         stages.build_marts,
         "marts.report_overview",
         lambda con: StageStats() if stages.marts_are_current(con) else None,
+        stages.check_contract,
     )
 
 

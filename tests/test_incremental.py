@@ -177,3 +177,55 @@ def test_a_changed_mart_definition_rebuilds_the_marts_alone(tmp_path: Path, monk
     assert warehouse.stat().st_ino != published
     (marts_event,) = changed.asset_materializations_for_node("marts")
     assert marts_event.metadata["published"].value is True
+
+
+def test_a_run_that_breaks_the_contract_is_not_published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The contract check runs before the warehouse is published, on what the run wrote since the
+    last passing check: a run that writes one of its new report's metric rows twice fails its
+    blocking check and leaves the published warehouse as it was; the next sound run redoes the work
+    and publishes."""
+    import duckdb
+
+    from warehouse import stages
+
+    inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
+    warehouse = tmp_path / "wh.duckdb"
+    assert run_pipeline(inbox, warehouse).success
+    published = warehouse.stat().st_ino
+    text = (SAMPLES / SAMPLE_IDS["001"]).read_text(encoding="utf-8").replace("河东区", "兰山区")
+    (inbox / "new.txt").write_text(text, encoding="utf-8")
+
+    build_marts = stages.build_marts
+
+    def build_with_a_duplicate(con: Any) -> Any:  # a bug that writes one of the new report's rows twice
+        stats = build_marts(con)
+        con.execute(
+            "INSERT INTO metrics.report_metrics SELECT * FROM metrics.report_metrics WHERE source = 'table' "
+            "AND report_id = (SELECT report_id FROM meta.processed WHERE stage = 'metrics' "
+            "ORDER BY processed_at DESC, report_id LIMIT 1) LIMIT 1"
+        )
+        return stats
+
+    monkeypatch.setattr(stages, "build_marts", build_with_a_duplicate)
+    broken = run_pipeline(inbox, warehouse)
+    assert not broken.success
+    (check,) = [e for e in broken.get_asset_check_evaluations() if e.check_name == "warehouse_contract"]
+    assert not check.passed
+    assert check.metadata["duplicate metric rows"].value == 1  # only the new report was tested: it showed
+    assert check.metadata["published"].value is False
+    assert warehouse.stat().st_ino == published
+    monkeypatch.setattr(stages, "build_marts", build_marts)
+    fixed = run_pipeline(inbox, warehouse)
+    assert fixed.success
+    assert processed(fixed) == dict.fromkeys(STAGES, 1)
+    (check,) = [e for e in fixed.get_asset_check_evaluations() if e.check_name == "warehouse_contract"]
+    assert check.passed and check.metadata["published"].value is True
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        checks = con.execute(
+            "SELECT scoped_since IS NULL, problems FROM meta.contract_checks ORDER BY checked_at"
+        ).fetchall()
+        assert con.execute("SELECT count(*) FROM raw.reports").fetchall()[0][0] == 6
+    finally:
+        con.close()
+    assert checks == [(True, 0), (False, 0)]  # the first run's whole check, then the scoped one

@@ -190,6 +190,15 @@ CREATE TABLE IF NOT EXISTS meta.marts_built (
     definition VARCHAR NOT NULL
 );
 
+-- Every contract check a run made before publishing (warehouse/stages.py: check_contract): when,
+-- from which earlier passing check its metric-key test was scoped (NULL: the whole warehouse), and
+-- how many problems it found. A check that finds any keeps its run's warehouse unpublished.
+CREATE TABLE IF NOT EXISTS meta.contract_checks (
+    checked_at TIMESTAMP NOT NULL,
+    scoped_since TIMESTAMP,
+    problems BIGINT NOT NULL
+);
+
 -- Added after the first release: statements the reconciliation and years rules judge.
 ALTER TABLE cleaned.reports ADD COLUMN IF NOT EXISTS title_year INTEGER;
 ALTER TABLE cleaned.reports ADD COLUMN IF NOT EXISTS body_year INTEGER;

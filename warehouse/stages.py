@@ -248,7 +248,8 @@ def marts_are_current(con: duckdb.DuckDBPyConnection) -> bool:
     newest = con.execute(
         "SELECT greatest((SELECT max(processed_at) FROM meta.processed), (SELECT max(ingested_at) FROM raw.reports))"
     ).fetchall()[0][0]
-    return newest is None or newest <= built[0][0]
+    checked = last_contract_pass(con)  # and the contract was checked on them
+    return (newest is None or newest <= built[0][0]) and checked is not None and checked >= built[0][0]
 
 
 # ---------------------------------------------------------------------------- raw
@@ -743,9 +744,13 @@ def validate_pending(
 
 
 # ---------------------------------------------------------------------------- invariants
-def contract_problems(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def contract_problems(con: duckdb.DuckDBPyConnection, since: datetime | None = None) -> dict[str, int]:
     """Counts of contract violations (all 0 in a sound warehouse). The unique key of
-    metrics.report_metrics is checked here, not by an index (see warehouse/schema.sql)."""
+    metrics.report_metrics is checked here, not by an index (see warehouse/schema.sql). With
+    `since`, that key is tested only for the reports whose metric rows were written after it: a
+    report's rows are written whole by the metrics stage, which marks it in meta.processed, and the
+    key holds report_id, so no other report's rows can break it (100k reports: 1.9 s → 0.05 s for
+    a run that wrote 1,000)."""
     queries = {
         "raw reports never cleaned": "SELECT count(*) FROM "
         "(SELECT report_id FROM raw.reports EXCEPT SELECT report_id FROM cleaned.reports)",
@@ -756,15 +761,43 @@ def contract_problems(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "reports missing from the mart": "SELECT count(*) FROM (SELECT report_id FROM cleaned.reports "
         "EXCEPT SELECT report_id FROM marts.report_overview)",
     }
+    if since is not None:
+        written = con.execute(
+            "SELECT count(*) FROM (SELECT report_id, metric, source FROM metrics.report_metrics "
+            "WHERE report_id IN (SELECT report_id FROM meta.processed WHERE stage = 'metrics' AND processed_at > ?) "
+            "GROUP BY ALL HAVING count(*) > 1)",
+            [since],
+        ).fetchall()[0][0]
+        return {
+            name: int(written) if name == "duplicate metric rows" else int(con.execute(sql).fetchall()[0][0])
+            for name, sql in queries.items()
+        }
     # Rows of one key share a hash, so equal counts of rows and of distinct key hashes prove the
     # key unique; only otherwise (a duplicate, or a hash collision) is the exact grouping run.
-    # At 100k (19 M rows): 1.2 s instead of 5.7 s, on every run with new data.
+    # At 100k (19 M rows): 1.2 s instead of 5.7 s.
     same_hash = "SELECT count(*) - count(DISTINCT hash(report_id, metric, source)) FROM metrics.report_metrics"
     key_unique = not con.execute(same_hash).fetchall()[0][0]
     return {
         name: 0 if key_unique and name == "duplicate metric rows" else int(con.execute(sql).fetchall()[0][0])
         for name, sql in queries.items()
     }
+
+
+def last_contract_pass(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """When this warehouse last passed the contract check (None: never recorded)."""
+    return con.execute("SELECT max(checked_at) FROM meta.contract_checks WHERE problems = 0").fetchall()[0][0]
+
+
+def check_contract(con: duckdb.DuckDBPyConnection, record: bool) -> dict[str, int]:
+    """The contract check of a run's warehouse, made before it is published (a warehouse that
+    fails is not published, so every published check passed). Only what was written since the
+    last check this warehouse passed is tested for the metric key; the whole warehouse when there
+    is none. With `record` (a run's staging copy), the check is appended to meta.contract_checks."""
+    since = last_contract_pass(con)
+    problems = contract_problems(con, since)
+    if record:
+        con.execute("INSERT INTO meta.contract_checks VALUES (?, ?, ?)", [utcnow(), since, sum(problems.values())])
+    return problems
 
 
 # ---------------------------------------------------------------------------- marts
