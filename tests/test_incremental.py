@@ -229,3 +229,63 @@ def test_a_run_that_breaks_the_contract_is_not_published(tmp_path: Path, monkeyp
     finally:
         con.close()
     assert checks == [(True, 0), (False, 0)]  # the first run's whole check, then the scoped one
+
+
+def test_marts_rewritten_for_what_changed_equal_a_full_build(tmp_path: Path) -> None:
+    """The marts stage rewrites only the overview rows of reports marked since its last build. A
+    report that arrives can change an older report's flags (a continuity pair's other year, a
+    duplicate's copy): such a report must be rewritten too, and the mart must equal a full build."""
+    import shutil
+
+    import duckdb
+
+    from tests.generator import generate_case
+    from tests.warehouse_dump import dump
+    from warehouse import stages
+
+    inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
+    later = []
+    cases = [("CARRY_OVER_CONTINUITY", "grid"), ("IN_FORCE_CONTINUITY", "flat"), (None, "markdown")]
+    cases += [("DUPLICATE_REPORT", layout) for layout in ("grid", "flat", "html")]
+    for index, (fault, layout) in enumerate(cases):
+        files = generate_case(index, layout, fault, seed=11)
+        if fault in ("CARRY_OVER_CONTINUITY", "IN_FORCE_CONTINUITY"):
+            files.reverse()  # the later year first: the earlier one, arriving next, changes its flags
+        (inbox / files[0].name).write_bytes(files[0].data)
+        later.extend(files[1:])
+    warehouse = tmp_path / "wh.duckdb"
+    assert run_pipeline(inbox, warehouse).success
+    flags_before = dict(_query(warehouse, "SELECT report_id, list(rule ORDER BY rule) FROM quality.flags GROUP BY 1"))
+    for generated in later:
+        (inbox / generated.name).write_bytes(generated.data)
+    second = run_pipeline(inbox, warehouse)
+    assert second.success
+    (event,) = second.asset_materializations_for_node("marts")
+    rebuilt = int(event.metadata["overview_rows_rebuilt"].value)
+    total = _query(warehouse, "SELECT count(*) FROM cleaned.reports")[0][0]
+    flags_after = dict(_query(warehouse, "SELECT report_id, list(rule ORDER BY rule) FROM quality.flags GROUP BY 1"))
+    old_changed = {r for r in flags_before.keys() | flags_after.keys() if flags_before.get(r) != flags_after.get(r)}
+    old_changed &= {r for (r,) in _query(warehouse, "SELECT report_id FROM raw.reports")} - {g.report_id for g in later}
+    assert old_changed  # the case the marks must cover did happen
+    assert len(later) <= rebuilt < total
+    full = tmp_path / "full.duckdb"
+    shutil.copy(warehouse, full)
+    con = duckdb.connect(str(full))
+    try:
+        con.execute("DELETE FROM meta.marts_built")
+        assert stages.build_marts(con).counts["overview_rows_rebuilt"] == total
+    finally:
+        con.close()
+    incremental, whole = dump(warehouse), dump(full)
+    for table in ("marts.report_overview", "marts.agency_year", "marts.province_year", "marts.flag_summary"):
+        assert incremental[table] == whole[table], table
+
+
+def _query(warehouse: Path, sql: str) -> list[tuple]:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

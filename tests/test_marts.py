@@ -55,7 +55,7 @@ def test_overview_filter_keeps_every_metric_it_reads() -> None:
     sql = marts_sql()
     figures = sql[sql.index("WITH figures AS") : sql.index("flag_counts AS")]
     named = sorted(set(re.findall(r"metric\s*=\s*'([^']+)'", figures)))
-    condition = re.search(r"WHERE (metric LIKE .*)\n", figures)
+    condition = re.search(r"AND \((metric LIKE .*)\)\n", figures)
     assert condition is not None and len(named) == 16
     con = duckdb.connect()
     passed = con.execute(
