@@ -324,3 +324,45 @@ def test_packed_frames_unpack_to_what_was_packed(rows: list[tuple[str, str | Non
     assert packed.codes.schema["code"] == pl.UInt32
     assert unpack(packed).equals(frame)
     assert unpack(packed).schema == frame.schema
+
+
+@pytest.fixture(scope="module")
+def text_table() -> duckdb.DuckDBPyConnection:
+    """cleaned.reports-like rows over several row groups, some re-derived (deleted and appended
+    again, as a stage replaces a report's rows), so a report's rows move to the table's end."""
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA cleaned")
+    con.execute("CREATE TABLE cleaned.reports (report_id VARCHAR, text VARCHAR USING COMPRESSION zstd)")
+    con.execute(
+        "INSERT INTO cleaned.reports SELECT printf('%016x', hash(i)), repeat('公开', 50) || i FROM range(300000) t(i)"
+    )
+    con.execute("DELETE FROM cleaned.reports WHERE hash(report_id) % 7 = 0")
+    con.execute(
+        "INSERT INTO cleaned.reports SELECT printf('%016x', hash(i)), 'again ' || i FROM range(300000) t(i) "
+        "WHERE hash(printf('%016x', hash(i))) % 7 = 0"
+    )
+    return con
+
+
+@given(
+    picks=st.lists(st.integers(min_value=0, max_value=299_999), max_size=40),
+    tail=st.integers(min_value=0, max_value=2000),
+)
+def test_reading_texts_within_their_rowid_range_misses_none(
+    text_table: duckdb.DuckDBPyConnection, picks: list[int], tail: int
+) -> None:
+    """The rowid range a text read is narrowed to holds every wanted row: the same rows as the
+    plain filter, for scattered reports, re-derived ones and a run's appended tail."""
+    con = text_table
+    ids = [
+        row[0]
+        for row in con.execute("SELECT report_id FROM cleaned.reports ORDER BY rowid DESC LIMIT ?", [tail]).fetchall()
+    ]
+    ids += [f"{h:016x}" for (h,) in con.execute("SELECT hash(unnest(?::BIGINT[]))", [picks]).fetchall()]
+    ids += ["not-a-report"]
+    plain = stages._select_ids(con, f"SELECT report_id, text FROM cleaned.reports {stages._WANTED}", ids)
+    narrowed = stages._select_ids(
+        con, f"SELECT report_id, text FROM cleaned.reports {stages._wanted_texts('cleaned.reports')}", ids
+    )
+    assert narrowed.sort("report_id").equals(plain.sort("report_id"))
+    assert plain.height == len(set(ids)) - 1

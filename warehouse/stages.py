@@ -176,6 +176,16 @@ def _exported(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str], size: in
 _WANTED = "WHERE report_id IN (SELECT report_id FROM wanted_ids)"  # registered by _select_ids and _exported
 
 
+def _wanted_texts(table: str) -> str:
+    """`_WANTED` for a table holding whole texts (a wide zstd column, which a scan decompresses
+    whatever the filter keeps): the same rows, within the rowid range they span, found first from
+    report_id alone, so the scan skips the row groups outside it. A run's new reports are appended
+    together, so a +1 % run reads its 1,000 texts in 0.03 s instead of 0.5 s at 100k; a read of
+    every report pays the range's two report_id scans (≈ 0.1 s at 100k)."""
+    in_range = f"(SELECT {{}}(rowid) FROM {table} {_WANTED})"
+    return f"{_WANTED} AND rowid BETWEEN {in_range.format('min')} AND {in_range.format('max')}"
+
+
 def _select_ids(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str]) -> pl.DataFrame:
     with _registered(con, wanted_ids=_ids_frame(ids)):
         return frame(con, sql)
@@ -490,7 +500,7 @@ CLEANED = BatchStage(
     "raw",
     ("cleaned.reports",),
     lambda con, ids, size: _per_report(
-        _exported(con, f"SELECT report_id, media_type, text FROM raw.reports {_WANTED}", ids, size)
+        _exported(con, f"SELECT report_id, media_type, text FROM raw.reports {_wanted_texts('raw.reports')}", ids, size)
     ),
     pipeline.clean_batch,
     _write_cleaned,
@@ -545,8 +555,8 @@ SEGMENTED = BatchStage(
             con,
             f"""
             SELECT c.report_id, c.text, r.media_type = 'text/html' AS is_html
-            FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id)
-            {_WANTED}""",
+            FROM (SELECT report_id, text FROM cleaned.reports {_wanted_texts("cleaned.reports")}) AS c
+            JOIN (SELECT report_id, media_type FROM raw.reports {_WANTED}) AS r USING (report_id)""",
             ids,
             size,
         )
@@ -568,7 +578,7 @@ def _prose_inputs(
 ) -> Iterator[tuple[list[str], tuple[pl.DataFrame, pl.DataFrame]]]:
     """Texts streamed; each batch's section spans (no text) read by id."""
     for batch_ids, texts in _per_report(
-        _exported(con, f"SELECT report_id, text FROM cleaned.reports {_WANTED}", ids, size)
+        _exported(con, f"SELECT report_id, text FROM cleaned.reports {_wanted_texts('cleaned.reports')}", ids, size)
     ):
         spans = _select_ids(
             con, f"SELECT report_id, section_no, start_char, end_char FROM segmented.sections {_WANTED}", batch_ids
@@ -689,7 +699,7 @@ def continuity_with_shares(
     for offset in range(0, continuity.height, pairs_per_read):
         pairs = continuity.slice(offset, pairs_per_read)
         ids = sorted(set(pairs["report_id"].to_list()) | set(pairs["previous_report_id"].to_list()))
-        texts = _select_ids(con, f"SELECT report_id, text FROM cleaned.reports {_WANTED}", ids)
+        texts = _select_ids(con, f"SELECT report_id, text FROM cleaned.reports {_wanted_texts('cleaned.reports')}", ids)
         parts.append(frames.with_copied_share(pairs, texts))
     return pl.concat(parts) if parts else continuity
 
