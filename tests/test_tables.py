@@ -170,3 +170,21 @@ def test_table4_cuts_are_exactly_the_plain_definition(results: list[int]) -> Non
         return
     every = [c for c in _every_cut(digits, 15) if all(c[i + 4] == sum(c[i : i + 4]) for i in (0, 5, 10))]
     assert sorted(glued.t4_candidates(digits)) == sorted(every)
+
+
+@given(
+    values=st.lists(st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False)), max_size=9),
+    offset=st.one_of(st.none(), st.integers(min_value=0, max_value=10_000)),
+)
+def test_a_row_of_cells_reads_as_its_cells_one_by_one(values: list[float | None], offset: int | None) -> None:
+    """`Reading.row` (a whole table row) records what `Reading.cell` per metric would: values
+    beyond the row's width dropped, short rows and None values missing, in metric order."""
+    from transforms.tables import Reading
+
+    metrics = tuple(f"t3.granted.c{i}" for i in range(7))
+    units = ("件", "件", "项", "件", "件", "件", "件")
+    by_row, by_cell = Reading("r", "t3"), Reading("r", "t3")
+    by_row.row(metrics, values, units, offset, "evidence")
+    for index, (metric, unit) in enumerate(zip(metrics, units, strict=True)):
+        by_cell.cell(metric, values[index] if index < len(values) else None, unit, offset, "evidence")
+    assert by_row == by_cell
