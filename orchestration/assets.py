@@ -178,7 +178,7 @@ def raw_reports(
         warehouse,
         "raw_reports",
         lambda con: stages.ingest_inbox(
-            con, folder, stages.utcnow(), warehouse.batch_size, warehouse.worker_count(), listing()
+            con, folder, stages.warehouse_now(con), warehouse.batch_size, warehouse.worker_count(), listing()
         ),
         "raw.reports",
         lambda con: stages.idle_inbox(con, folder, listing()),
@@ -195,7 +195,9 @@ def cleaned_reports(context: AssetExecutionContext, warehouse: WarehouseResource
         context,
         warehouse,
         "cleaned_reports",
-        lambda con: stages.clean_pending(con, stages.utcnow(), warehouse.batch_size, warehouse.worker_count()),
+        lambda con: stages.clean_pending(
+            con, stages.warehouse_now(con), warehouse.batch_size, warehouse.worker_count()
+        ),
         "cleaned.reports",
         lambda con: stages.idle_stage(con, "cleaned", "raw"),
     )
@@ -211,7 +213,9 @@ def segmented_reports(context: AssetExecutionContext, warehouse: WarehouseResour
         context,
         warehouse,
         "segmented_reports",
-        lambda con: stages.segment_pending(con, stages.utcnow(), warehouse.batch_size, warehouse.worker_count()),
+        lambda con: stages.segment_pending(
+            con, stages.warehouse_now(con), warehouse.batch_size, warehouse.worker_count()
+        ),
         "segmented.sections",
         lambda con: stages.idle_stage(con, "segmented", "cleaned"),
     )
@@ -227,7 +231,9 @@ def report_metrics(context: AssetExecutionContext, warehouse: WarehouseResource)
         context,
         warehouse,
         "report_metrics",
-        lambda con: stages.extract_pending(con, stages.utcnow(), warehouse.batch_size, warehouse.worker_count()),
+        lambda con: stages.extract_pending(
+            con, stages.warehouse_now(con), warehouse.batch_size, warehouse.worker_count()
+        ),
         "metrics.report_metrics",
         lambda con: stages.idle_stage(con, "metrics", "segmented"),
     )
@@ -246,7 +252,7 @@ def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) 
         lambda con: stages.validate_pending(
             con,
             context.run.run_id,
-            stages.utcnow(),
+            stages.warehouse_now(con),
             warehouse.docs_dir(),
             warehouse.quality_batch_size,
             warehouse.quality_rows_per_run,

@@ -289,3 +289,26 @@ def _query(warehouse: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def test_a_clock_set_back_between_runs_hides_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs compare the stamps of earlier runs (what is pending, the marts' and the contract
+    check's scope). With the host's clock set back a day before the second run, its new report
+    still goes through every stage and into the mart, and the warehouse is published."""
+    from datetime import timedelta
+
+    from warehouse import stages
+
+    inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
+    warehouse = tmp_path / "wh.duckdb"
+    assert run_pipeline(inbox, warehouse).success
+    text = (SAMPLES / SAMPLE_IDS["001"]).read_text(encoding="utf-8").replace("河东区", "兰山区")
+    (inbox / "new.txt").write_text(text, encoding="utf-8")
+    real_utcnow = stages.utcnow
+    monkeypatch.setattr(stages, "utcnow", lambda: real_utcnow() - timedelta(days=1))
+    second = run_pipeline(inbox, warehouse)
+    assert second.success
+    assert processed(second) == dict.fromkeys(STAGES, 1)
+    rows = _query(warehouse, "SELECT count(*) FROM marts.report_overview WHERE source_path = 'new.txt'")
+    assert rows == [(1,)]
+    assert processed(run_pipeline(inbox, warehouse)) == dict.fromkeys(STAGES, 0)

@@ -16,7 +16,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,6 +64,20 @@ class StageStats:
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def warehouse_now(con: duckdb.DuckDBPyConnection) -> datetime:
+    """The time a stage stamps on what it writes: now, but never before the latest time the
+    warehouse holds. What a run must redo, the marts' scope and the contract check's all compare
+    stamps from different runs, so a clock set back between runs (a host's time corrected, a
+    restored VM) would otherwise hide a run's writes from the next."""
+    latest = con.execute("""
+        SELECT greatest(
+            (SELECT max(processed_at) FROM meta.processed), (SELECT max(ingested_at) FROM raw.reports),
+            (SELECT max(built_at) FROM meta.marts_built), (SELECT max(checked_at) FROM meta.contract_checks))
+    """).fetchall()[0][0]
+    now = utcnow()
+    return now if latest is None or now > latest else latest + timedelta(microseconds=1)
 
 
 def _ids_frame(ids: list[str]) -> pl.DataFrame:
@@ -814,7 +828,9 @@ def check_contract(con: duckdb.DuckDBPyConnection, record: bool) -> dict[str, in
     since = last_contract_pass(con)
     problems = contract_problems(con, since)
     if record:
-        con.execute("INSERT INTO meta.contract_checks VALUES (?, ?, ?)", [utcnow(), since, sum(problems.values())])
+        con.execute(
+            "INSERT INTO meta.contract_checks VALUES (?, ?, ?)", [warehouse_now(con), since, sum(problems.values())]
+        )
     return problems
 
 
@@ -843,7 +859,7 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> StageStats:
     con.execute(marts_sql())
     con.execute("DROP TABLE marts_scope")
     con.execute("DELETE FROM meta.marts_built")
-    con.execute("INSERT INTO meta.marts_built VALUES (?, ?)", [utcnow(), marts_definition()])
+    con.execute("INSERT INTO meta.marts_built VALUES (?, ?)", [warehouse_now(con), marts_definition()])
     for table in ("marts.report_overview", "marts.agency_year", "marts.province_year", "marts.flag_summary"):
         stats.add_rows(table, con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
     return stats
