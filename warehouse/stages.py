@@ -196,8 +196,8 @@ def _wanted_texts(table: str) -> str:
     report_id alone, so the scan skips the row groups outside it. A run's new reports are appended
     together, so a +1 % run reads its 1,000 texts in 0.03 s instead of 0.5 s at 100k; a read of
     every report pays the range's two report_id scans (≈ 0.1 s at 100k)."""
-    in_range = f"(SELECT {{}}(rowid) FROM {table} {_WANTED})"
-    return f"{_WANTED} AND rowid BETWEEN {in_range.format('min')} AND {in_range.format('max')}"
+    wanted_rows = f"FROM {table} {_WANTED}"
+    return f"{_WANTED} AND rowid BETWEEN (SELECT min(rowid) {wanted_rows}) AND (SELECT max(rowid) {wanted_rows})"
 
 
 def _select_ids(con: duckdb.DuckDBPyConnection, sql: str, ids: list[str]) -> pl.DataFrame:
