@@ -6,7 +6,7 @@ from itertools import combinations, pairwise
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.generator import ALL_LAYOUTS, TEMPLATES, generate
@@ -127,6 +127,7 @@ _HEADING_LINE = st.lists(
 
 @settings(max_examples=400, deadline=None)
 @given(lines=st.lists(_HEADING_LINE, max_size=8))
+@example(lines=["一、", " 一、第"])  # found by this test in CI: the scan ate the newline after a bare 一、
 def test_heading_scan_finds_every_candidate_line(lines: list[str]) -> None:
     """find_headings looks only at the lines its one-scan regex picks out (walking every line
     was a third of its time); every line the per-line candidate test accepts must be among them,

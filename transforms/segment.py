@@ -81,9 +81,10 @@ def _candidate(line: str) -> tuple[int, str, int, str] | None:
 
 # Lines that open with a numbering, found in one scan of the text: the same patterns, after any
 # leading blanks (not newlines). Only these lines are looked at one by one (a report has ≈ 130
-# lines, a handful of them numbered).
+# lines, a handful of them numbered). A look-ahead, matching nothing: the patterns end in `\s*`,
+# which consumed the newline after a bare "一、" line and so hid a numbered line right below it.
 _NUMBERED_LINE = re.compile(
-    r"(?m)^[^\S\n]*(?:" + "|".join(pattern.removeprefix("^") for _, pattern in p.HEADING_NUMBERING) + ")"
+    r"(?m)^(?=[^\S\n]*(?:" + "|".join(pattern.removeprefix("^") for _, pattern in p.HEADING_NUMBERING) + "))"
 )
 
 
