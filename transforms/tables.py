@@ -314,23 +314,16 @@ class Reading:
         call per cell was a tenth of the table reader's time."""
         width = len(metrics)
         row_values = values[:width] if len(values) >= width else [*values, *([None] * (width - len(values)))]
-        self.expected += width
-        if None not in row_values:  # most rows: every cell read
-            self.metrics.extend(metrics)
-            self.values.extend(row_values)  # type: ignore[arg-type]  # no None, as just checked
-            self.units.extend(units)
-            self.offsets.extend([offset] * width)
-            self.evidence.extend([evidence] * width)
+        if None in row_values:  # a cell missing: one by one
+            for metric, value, unit in zip(metrics, row_values, units, strict=True):
+                self.cell(metric, value, unit, offset, evidence)
             return
-        for metric, value, unit in zip(metrics, row_values, units, strict=True):
-            if value is None:
-                self.missing.append(metric)
-                continue
-            self.metrics.append(metric)
-            self.values.append(value)
-            self.units.append(unit)
-            self.offsets.append(offset)
-            self.evidence.append(evidence)
+        self.expected += width  # most rows: every cell read
+        self.metrics.extend(metrics)
+        self.values.extend(row_values)  # type: ignore[arg-type]  # no None, as just checked
+        self.units.extend(units)
+        self.offsets.extend([offset] * width)
+        self.evidence.extend([evidence] * width)
 
     def columns(self) -> dict[str, list[object]]:
         """The cells read, as CELL_SCHEMA's columns."""
