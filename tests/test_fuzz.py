@@ -31,7 +31,7 @@ def _pipeline(text: str, media_type: str) -> tuple[pl.DataFrame, pl.DataFrame, p
     cleaned = clean_reports(raw).with_columns(pl.lit(media_type == "text/html").alias("is_html"))
     sections = segment_reports(cleaned)
     tables, cells = read_reports_tables(cleaned)
-    extract_prose(cleaned, sections)
+    extract_prose(cleaned["report_id"].to_list(), cleaned["text"].to_list(), sections)
     return cleaned, tables, cells
 
 

@@ -132,6 +132,8 @@ class Extracted:
 def extract_batch(inputs: tuple[pl.DataFrame, pl.DataFrame]) -> Extracted:
     """The metrics stage's prose rows for a batch: (cleaned texts, sections) in."""
     cleaned, sections = inputs
-    text_metrics, figure_rows, plan_rows = figures.extract_prose(cleaned, sections)
-    totals, percents, dated = statements.extract_statements(cleaned)
+    # The texts as Python strings once, for both extractions.
+    report_ids, texts = cleaned.get_column("report_id").to_list(), cleaned.get_column("text").to_list()
+    text_metrics, figure_rows, plan_rows = figures.extract_prose(report_ids, texts, sections)
+    totals, percents, dated = statements.extract_statements(report_ids, texts)
     return Extracted(text_metrics, figure_rows, plan_rows, totals, percents, dated)

@@ -157,12 +157,11 @@ def copied_share(text: str, previous: str) -> float:
     return len(mine & sentence_set(previous)) / len(mine)
 
 
-def extract_statements(cleaned: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(totals with parts, shares, dated statements) for a batch. Columns in: report_id, text."""
+def extract_statements(report_ids: list[str], texts: list[str]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(totals with parts, shares, dated statements) for a batch of reports and their texts."""
     totals: list[dict[str, object]] = []
     percents: list[dict[str, object]] = []
     dated: list[dict[str, object]] = []
-    report_ids, texts = cleaned.get_column("report_id").to_list(), cleaned.get_column("text").to_list()
     shares_found = batch_matches(texts, p.PERCENT_SHARE, _PERCENT)
     for report_id, text, found in zip(report_ids, texts, shares_found, strict=True):
         totals.extend(totals_with_parts(report_id, text))
