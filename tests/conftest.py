@@ -52,6 +52,15 @@ def run_pipeline(
     )
 
 
+def query_warehouse(warehouse: Path, sql: str, params: list[object] | None = None) -> list[tuple]:
+    """A query's rows from a warehouse file, opened read-only for it."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 def make_inbox(folder: Path, with_bad_files: bool = True) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name in SAMPLE_IDS.values():
@@ -77,11 +86,7 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def query(sample_warehouse: Path) -> Callable[..., list[tuple]]:
     def run(sql: str, params: list[object] | None = None) -> list[tuple]:
-        con = duckdb.connect(str(sample_warehouse), read_only=True)
-        try:
-            return con.execute(sql, params or []).fetchall()
-        finally:
-            con.close()
+        return query_warehouse(sample_warehouse, sql, params)
 
     return run
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.conftest import run_pipeline
+from tests.conftest import query_warehouse, run_pipeline
 from tests.generator import LAYOUTS, TABLE_FAULTS, Generated, corpus
 
 
@@ -24,16 +23,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Generated]
     return reports, warehouse
 
 
-def _rows(warehouse: Path, sql: str, params: list[object]) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
-
-
 def _id(warehouse: Path, name: str) -> str:
-    return _rows(warehouse, "SELECT report_id FROM raw.reports WHERE source_path = ?", [name])[0][0]
+    return query_warehouse(warehouse, "SELECT report_id FROM raw.reports WHERE source_path = ?", [name])[0][0]
 
 
 def test_corpus_covers_every_layout_and_fault() -> None:
@@ -47,7 +38,7 @@ def test_every_cell_read_exactly(generated) -> None:
     for report in reports:
         rid = _id(warehouse, report.name)
         got = dict(
-            _rows(
+            query_warehouse(
                 warehouse,
                 "SELECT metric, value FROM metrics.report_metrics WHERE report_id = ? AND source = 'table'",
                 [rid],
@@ -61,7 +52,7 @@ def test_layout_recorded(generated) -> None:
     for report in reports:
         layouts = {
             row[0]
-            for row in _rows(
+            for row in query_warehouse(
                 warehouse,
                 "SELECT DISTINCT layout FROM segmented.tables WHERE report_id = ? AND table_code = 't3'",
                 [_id(warehouse, report.name)],
@@ -75,7 +66,7 @@ def test_faults_raise_their_rule_and_clean_reports_raise_none(generated) -> None
     for report in reports:
         rules = {
             r
-            for (r,) in _rows(
+            for (r,) in query_warehouse(
                 warehouse, "SELECT rule FROM quality.flags WHERE report_id = ?", [_id(warehouse, report.name)]
             )
         }
@@ -85,7 +76,7 @@ def test_faults_raise_their_rule_and_clean_reports_raise_none(generated) -> None
 def test_metadata_of_generated(generated) -> None:
     reports, warehouse = generated
     for report in reports:
-        row = _rows(
+        row = query_warehouse(
             warehouse,
             "SELECT agency, report_year, province, city, county, template, doc_type "
             "FROM cleaned.reports WHERE report_id = ?",

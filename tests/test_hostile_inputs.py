@@ -8,12 +8,11 @@ import os
 import zipfile
 from pathlib import Path
 
-import duckdb
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import make_inbox, run_pipeline
+from tests.conftest import make_inbox, query_warehouse, run_pipeline
 from tests.generator import generate
 from transforms import catalog, ingest
 from transforms.ingest import MAX_BYTES
@@ -86,26 +85,18 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return inbox, warehouse
 
 
-def _q(warehouse: Path, sql: str, params: list[object] | None = None) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def test_every_file_accounted_exactly_once(hostile) -> None:
     inbox, warehouse = hostile
     names = sorted(str(p.relative_to(inbox)) for p in inbox.rglob("*") if p.is_file() or p.is_symlink())
-    in_reports = {p for (p,) in _q(warehouse, "SELECT source_path FROM raw.report_files")}
-    in_rejected = {p for (p,) in _q(warehouse, "SELECT source_path FROM raw.rejected_files")}
+    in_reports = {p for (p,) in query_warehouse(warehouse, "SELECT source_path FROM raw.report_files")}
+    in_rejected = {p for (p,) in query_warehouse(warehouse, "SELECT source_path FROM raw.rejected_files")}
     assert not in_reports & in_rejected
     assert sorted(in_reports | in_rejected) == names
 
 
 def test_rejections_have_reasons(hostile) -> None:
     _, warehouse = hostile
-    reasons = dict(_q(warehouse, "SELECT source_path, reason FROM raw.rejected_files"))
+    reasons = dict(query_warehouse(warehouse, "SELECT source_path, reason FROM raw.rejected_files"))
     assert reasons == {
         "empty.txt": "empty",
         "whitespace.txt": "empty",
@@ -117,23 +108,25 @@ def test_rejections_have_reasons(hostile) -> None:
         "huge.txt": "too_large",
         "loop.txt": "broken_link",
     }
-    detail = _q(warehouse, "SELECT detail FROM raw.rejected_files WHERE reason = 'too_large'")[0][0]
+    detail = query_warehouse(warehouse, "SELECT detail FROM raw.rejected_files WHERE reason = 'too_large'")[0][0]
     assert str(MAX_BYTES) in detail
 
 
 def test_decoded_inputs(hostile) -> None:
     _, warehouse = hostile
-    encodings = dict(_q(warehouse, "SELECT source_path, encoding FROM raw.reports"))
+    encodings = dict(query_warehouse(warehouse, "SELECT source_path, encoding FROM raw.reports"))
     assert encodings["mixed.txt"] == "utf-8+gb18030"
     assert encodings["same_report_gb18030.txt"] == "gb18030"
-    text = _q(warehouse, "SELECT text FROM raw.reports WHERE source_path = 'mixed.txt'")[0][0]
+    text = query_warehouse(warehouse, "SELECT text FROM raw.reports WHERE source_path = 'mixed.txt'")[0][0]
     assert "本年度共受理政府信息公开申请3件" in text
-    assert _q(warehouse, "SELECT media_type FROM raw.reports WHERE source_path = 'truncated.html'") == [("text/html",)]
+    assert query_warehouse(warehouse, "SELECT media_type FROM raw.reports WHERE source_path = 'truncated.html'") == [
+        ("text/html",)
+    ]
 
 
 def test_same_report_in_two_encodings_is_a_duplicate(hostile) -> None:
     _, warehouse = hostile
-    rows = _q(
+    rows = query_warehouse(
         warehouse,
         """
         SELECT r.source_path, f.details->>'duplicate_path'
@@ -146,19 +139,21 @@ def test_same_report_in_two_encodings_is_a_duplicate(hostile) -> None:
 
 def test_names_and_content_are_data_not_code(hostile) -> None:
     _, warehouse = hostile
-    assert _q(warehouse, "SELECT count(*) FROM raw.reports WHERE source_path = ?", [AWKWARD_NAME]) == [(1,)]
-    text = _q(
+    assert query_warehouse(warehouse, "SELECT count(*) FROM raw.reports WHERE source_path = ?", [AWKWARD_NAME]) == [
+        (1,)
+    ]
+    text = query_warehouse(
         warehouse,
         "SELECT c.text FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id) WHERE r.source_path = ?",
         [AWKWARD_NAME],
     )[0][0]
     assert "<script>" in text  # plain text keeps what it says; nothing ran it
-    assert _q(warehouse, "SELECT count(*) FROM raw.reports")[0][0] >= 10
+    assert query_warehouse(warehouse, "SELECT count(*) FROM raw.reports")[0][0] >= 10
 
 
 def test_ten_thousand_headings(hostile) -> None:
     _, warehouse = hostile
-    count = _q(
+    count = query_warehouse(
         warehouse,
         "SELECT count(*) FROM segmented.sections AS s JOIN raw.reports AS r USING (report_id) "
         "WHERE r.source_path = 'headings.txt'",
@@ -168,14 +163,16 @@ def test_ten_thousand_headings(hostile) -> None:
 
 def test_absurd_numbers_flagged_not_crashing(hostile) -> None:
     _, warehouse = hostile
-    rid = _q(warehouse, "SELECT report_id FROM raw.reports WHERE source_path = 'absurd.txt'")[0][0]
-    values = dict(_q(warehouse, "SELECT metric, value FROM metrics.report_metrics WHERE report_id = ?", [rid]))
+    rid = query_warehouse(warehouse, "SELECT report_id FROM raw.reports WHERE source_path = 'absurd.txt'")[0][0]
+    values = dict(
+        query_warehouse(warehouse, "SELECT metric, value FROM metrics.report_metrics WHERE report_id = ?", [rid])
+    )
     assert values["t3.granted.natural_person"] == -3
     assert values["t3.partially_granted.natural_person"] == 12.5
     assert values["t3.unable_not_held.total"] == 1e15
     invalid = {
         tuple(r)
-        for r in _q(
+        for r in query_warehouse(
             warehouse,
             "SELECT details->>'metric', message FROM quality.flags WHERE report_id = ? AND rule = 'INVALID_COUNT'",
             [rid],
@@ -192,7 +189,7 @@ def test_absurd_numbers_flagged_not_crashing(hostile) -> None:
 
 def test_table_only_report_kept(hostile) -> None:
     _, warehouse = hostile
-    rows = _q(
+    rows = query_warehouse(
         warehouse,
         "SELECT c.doc_type, t.table_code, t.cells_read FROM cleaned.reports AS c "
         "JOIN raw.reports AS r USING (report_id) LEFT JOIN segmented.tables AS t USING (report_id) "

@@ -12,7 +12,7 @@ from dagster import SensorResult, SkipReason, build_sensor_context
 
 from orchestration.resources import InboxResource
 from orchestration.sensors import inbox_sensor
-from tests.conftest import SAMPLE_IDS, SAMPLES, make_inbox, run_pipeline
+from tests.conftest import SAMPLE_IDS, SAMPLES, make_inbox, query_warehouse, run_pipeline
 from transforms.versions import STAGE_VERSIONS
 
 STAGES = ("raw_reports", "cleaned_reports", "segmented_reports", "report_metrics", "quality_flags")
@@ -127,7 +127,6 @@ def test_marts_catch_up_after_a_run_that_stopped_before_them(tmp_path: Path) -> 
     the next full run must rebuild them although no stage has new work, and its contract check
     must pass (before, the marts counted as built because their table existed: they stayed stale,
     and every later run failed the check until new files arrived)."""
-    import duckdb
     from dagster import AssetSelection, materialize
 
     from orchestration.assets import ALL_ASSETS
@@ -148,14 +147,11 @@ def test_marts_catch_up_after_a_run_that_stopped_before_them(tmp_path: Path) -> 
     full = run_pipeline(inbox, warehouse)
     assert full.success
     assert processed(full) == dict.fromkeys(STAGES, 0)
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        missing = con.execute(
-            "SELECT count(*) FROM (SELECT report_id FROM cleaned.reports "
-            "EXCEPT SELECT report_id FROM marts.report_overview)"
-        ).fetchall()[0][0]
-    finally:
-        con.close()
+    missing = query_warehouse(
+        warehouse,
+        "SELECT count(*) FROM (SELECT report_id FROM cleaned.reports "
+        "EXCEPT SELECT report_id FROM marts.report_overview)",
+    )[0][0]
     assert missing == 0
 
 
@@ -184,7 +180,6 @@ def test_a_run_that_breaks_the_contract_is_not_published(tmp_path: Path, monkeyp
     last passing check: a run that writes one of its new report's metric rows twice fails its
     blocking check and leaves the published warehouse as it was; the next sound run redoes the work
     and publishes."""
-    import duckdb
 
     from warehouse import stages
 
@@ -220,14 +215,10 @@ def test_a_run_that_breaks_the_contract_is_not_published(tmp_path: Path, monkeyp
     assert processed(fixed) == dict.fromkeys(STAGES, 1)
     (check,) = [e for e in fixed.get_asset_check_evaluations() if e.check_name == "warehouse_contract"]
     assert check.passed and check.metadata["published"].value is True
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        checks = con.execute(
-            "SELECT scoped_since IS NULL, problems FROM meta.contract_checks ORDER BY checked_at"
-        ).fetchall()
-        assert con.execute("SELECT count(*) FROM raw.reports").fetchall()[0][0] == 6
-    finally:
-        con.close()
+    checks = query_warehouse(
+        warehouse, "SELECT scoped_since IS NULL, problems FROM meta.contract_checks ORDER BY checked_at"
+    )
+    assert query_warehouse(warehouse, "SELECT count(*) FROM raw.reports")[0][0] == 6
     assert checks == [(True, 0), (False, 0)]  # the first run's whole check, then the scoped one
 
 
@@ -255,17 +246,23 @@ def test_marts_rewritten_for_what_changed_equal_a_full_build(tmp_path: Path) -> 
         later.extend(files[1:])
     warehouse = tmp_path / "wh.duckdb"
     assert run_pipeline(inbox, warehouse).success
-    flags_before = dict(_query(warehouse, "SELECT report_id, list(rule ORDER BY rule) FROM quality.flags GROUP BY 1"))
+    flags_before = dict(
+        query_warehouse(warehouse, "SELECT report_id, list(rule ORDER BY rule) FROM quality.flags GROUP BY 1")
+    )
     for generated in later:
         (inbox / generated.name).write_bytes(generated.data)
     second = run_pipeline(inbox, warehouse)
     assert second.success
     (event,) = second.asset_materializations_for_node("marts")
     rebuilt = int(event.metadata["overview_rows_rebuilt"].value)
-    total = _query(warehouse, "SELECT count(*) FROM cleaned.reports")[0][0]
-    flags_after = dict(_query(warehouse, "SELECT report_id, list(rule ORDER BY rule) FROM quality.flags GROUP BY 1"))
+    total = query_warehouse(warehouse, "SELECT count(*) FROM cleaned.reports")[0][0]
+    flags_after = dict(
+        query_warehouse(warehouse, "SELECT report_id, list(rule ORDER BY rule) FROM quality.flags GROUP BY 1")
+    )
     old_changed = {r for r in flags_before.keys() | flags_after.keys() if flags_before.get(r) != flags_after.get(r)}
-    old_changed &= {r for (r,) in _query(warehouse, "SELECT report_id FROM raw.reports")} - {g.report_id for g in later}
+    old_changed &= {r for (r,) in query_warehouse(warehouse, "SELECT report_id FROM raw.reports")} - {
+        g.report_id for g in later
+    }
     assert old_changed  # the case the marks must cover did happen
     assert len(later) <= rebuilt < total
     full = tmp_path / "full.duckdb"
@@ -279,16 +276,6 @@ def test_marts_rewritten_for_what_changed_equal_a_full_build(tmp_path: Path) -> 
     incremental, whole = dump(warehouse), dump(full)
     for table in ("marts.report_overview", "marts.agency_year", "marts.province_year", "marts.flag_summary"):
         assert incremental[table] == whole[table], table
-
-
-def _query(warehouse: Path, sql: str) -> list[tuple]:
-    import duckdb
-
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_a_clock_set_back_between_runs_hides_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -309,6 +296,6 @@ def test_a_clock_set_back_between_runs_hides_nothing(tmp_path: Path, monkeypatch
     second = run_pipeline(inbox, warehouse)
     assert second.success
     assert processed(second) == dict.fromkeys(STAGES, 1)
-    rows = _query(warehouse, "SELECT count(*) FROM marts.report_overview WHERE source_path = 'new.txt'")
+    rows = query_warehouse(warehouse, "SELECT count(*) FROM marts.report_overview WHERE source_path = 'new.txt'")
     assert rows == [(1,)]
     assert processed(run_pipeline(inbox, warehouse)) == dict.fromkeys(STAGES, 0)
