@@ -66,14 +66,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+# The newest stamp on the stages' rows: a report's latest mark, or its ingestion.
+_NEWEST_ROW_STAMP = "(SELECT max(processed_at) FROM meta.processed), (SELECT max(ingested_at) FROM raw.reports)"
+
+
 def warehouse_now(con: duckdb.DuckDBPyConnection) -> datetime:
     """The time a stage stamps on what it writes: now, but never before the latest time the
     warehouse holds. What a run must redo, the marts' scope and the contract check's all compare
     stamps from different runs, so a clock set back between runs (a host's time corrected, a
     restored VM) would otherwise hide a run's writes from the next."""
-    latest = con.execute("""
-        SELECT greatest(
-            (SELECT max(processed_at) FROM meta.processed), (SELECT max(ingested_at) FROM raw.reports),
+    latest = con.execute(f"""
+        SELECT greatest({_NEWEST_ROW_STAMP},
             (SELECT max(built_at) FROM meta.marts_built), (SELECT max(checked_at) FROM meta.contract_checks))
     """).fetchall()[0][0]
     now = utcnow()
@@ -274,9 +277,7 @@ def marts_are_current(con: duckdb.DuckDBPyConnection) -> bool:
     built_at = _marts_built_at(con)
     if built_at is None:
         return False
-    newest = con.execute(
-        "SELECT greatest((SELECT max(processed_at) FROM meta.processed), (SELECT max(ingested_at) FROM raw.reports))"
-    ).fetchall()[0][0]
+    newest = con.execute(f"SELECT greatest({_NEWEST_ROW_STAMP})").fetchall()[0][0]
     checked = last_contract_pass(con)
     return (newest is None or newest <= built_at) and checked is not None and checked >= built_at
 
