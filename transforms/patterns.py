@@ -148,6 +148,8 @@ HEADING_NUMBERING: tuple[tuple[int, str], ...] = (
     (3, r"^(\d{1,2})\s*[.、．](?!\d)\s*"),
     (4, r"^[(（]\s*(\d{1,2})\s*[)）]\s*"),
 )
+# The characters a numbering above can begin with: a cheap first test before the patterns.
+HEADING_FIRST_CHARS = r"第一二三四五六七八九十(（\d"
 HEADING_MAX_CHARS = 40
 RUN_IN_HEADING_MAX_CHARS = 24
 

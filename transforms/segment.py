@@ -79,21 +79,32 @@ def _candidate(line: str) -> tuple[int, str, int, str] | None:
     return None
 
 
-# Lines that open with a numbering, found in one scan of the text: the same patterns, after any
-# leading blanks (not newlines). Only these lines are looked at one by one (a report has ≈ 130
-# lines, a handful of them numbered). A look-ahead, matching nothing: the patterns end in `\s*`,
-# which consumed the newline after a bare "一、" line and so hid a numbered line right below it.
-_NUMBERED_LINE = re.compile(
-    r"(?m)^(?=[^\S\n]*(?:" + "|".join(pattern.removeprefix("^") for _, pattern in p.HEADING_NUMBERING) + "))"
+# Lines that open with a numbering (after any leading blanks, not newlines), found in one scan of
+# the text: only these lines are looked at one by one (a report has ≈ 130 lines, a handful of them
+# numbered). The scan looks for a newline (a literal, which Python's engine finds fast) followed by
+# a line whose first character can begin a numbering, and only then tries the patterns: 0.6 → 0.35 s
+# per 10,000 texts against testing every line start. Look-aheads, matching nothing: a pattern's
+# `\s*` would consume the newline after a bare "一、" line and hide a numbered line right below it.
+_NUMBERING_AHEAD = (
+    rf"(?=[^\S\n]*[{p.HEADING_FIRST_CHARS}])"
+    r"(?=[^\S\n]*(?:" + "|".join(pattern.removeprefix("^") for _, pattern in p.HEADING_NUMBERING) + "))"
 )
+_NUMBERED_AFTER_NEWLINE = re.compile(r"\n" + _NUMBERING_AHEAD)
+_NUMBERED_AT_START = re.compile(_NUMBERING_AHEAD)
+
+
+def numbered_lines(text: str) -> list[int]:
+    """The offsets of the lines that open with a heading numbering."""
+    found = [0] if _NUMBERED_AT_START.match(text) else []
+    found.extend(m.start() + 1 for m in _NUMBERED_AFTER_NEWLINE.finditer(text))
+    return found
 
 
 def find_headings(text: str) -> list[Heading]:
     headings: list[Heading] = []
     expected_top = 1
     last_number: dict[int, int] = {}
-    for numbered in _NUMBERED_LINE.finditer(text):
-        offset = numbered.start()
+    for offset in numbered_lines(text):
         end = text.find("\n", offset)
         line = text[offset : end if end >= 0 else len(text)]
         found = _candidate(line)
