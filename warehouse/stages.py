@@ -677,8 +677,18 @@ def validation_frames(
 ) -> dict[str, pl.DataFrame]:
     """Every frame a suite judges for the reports `ids`, derived from the metrics stage's tables."""
     reports = context.reports.filter(pl.col("report_id").is_in(ids))
+    # No frame reads a table cell's evidence line (text_table_frame reads the prose rows' only), and
+    # those lines were most of what this query decompressed and handed over: at 100k, 0.25 -> 0.13 s
+    # per batch of 5,000 reports, on the path GX waits on.
     metric_rows = _select_ids(
-        con, f"SELECT report_id, metric, value, qualifier, source, evidence FROM metrics.report_metrics {_WANTED}", ids
+        con,
+        f"""
+        SELECT report_id, metric, value, qualifier, source, NULL::VARCHAR AS evidence
+        FROM metrics.report_metrics {_WANTED} AND source = 'table'
+        UNION ALL
+        SELECT report_id, metric, value, qualifier, source, evidence
+        FROM metrics.report_metrics {_WANTED} AND source <> 'table'""",
+        ids,
     )
     found_tables = _select_ids(con, f"SELECT * FROM segmented.tables {_WANTED}", ids)
     return {
