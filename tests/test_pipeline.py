@@ -300,30 +300,38 @@ def test_continuity_shares_read_in_chunks_match_one_read() -> None:
     assert stages.continuity_with_shares(con, pairs.clear()).is_empty()
 
 
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(["甲", "乙", "丙丁", ""]),
-            st.one_of(st.none(), st.text(max_size=6)),
-            st.integers(-(2**63), 2**63 - 1),
-        ),
-        max_size=60,
-    )
-)
-def test_packed_frames_unpack_to_what_was_packed(rows: list[tuple[str, str | None, int]]) -> None:
-    """Worker results cross processes packed (string columns as codes into their distinct values):
-    unpacked, they are the frame that was packed, nulls, empty strings and order included."""
+def test_cells_sent_a_row_at_a_time_are_the_cells_read() -> None:
+    """The segmented stage's worker returns a table row's cells as one row (placed in its section
+    once) and their codes as categoricals; written, they are exactly the cells the reader finds,
+    each in the section its own offset falls in, across a process boundary (pickled)."""
     import pickle
 
     import polars as pl
 
-    from warehouse.parallel import pack, unpack
+    from tests.generator import corpus
+    from transforms import pipeline, tables
 
-    frame = pl.DataFrame(rows, schema={"code": pl.String, "line": pl.String, "n": pl.Int64}, orient="row")
-    packed = pickle.loads(pickle.dumps(pack(frame, ("code", "line"))))
-    assert packed.codes.schema["code"] == pl.UInt32
-    assert unpack(packed).equals(frame)
-    assert unpack(packed).schema == frame.schema
+    reports = corpus(seed=3)[:40]
+    cleaned = pl.DataFrame(
+        {"report_id": [f"r{i}" for i in range(len(reports))], "text": [r.text for r in reports]}
+    ).with_columns(pl.lit(False).alias("is_html"))
+    found = pickle.loads(pickle.dumps(stages._segment(cleaned)))
+    assert found.cell_values.schema["metric"] == pl.Categorical
+    written = stages._segmented_cells(found)
+    # The cells one by one, as the reader recorded them: each row's place and evidence for its cells.
+    by_cell = []
+    for report_id, text in cleaned.select("report_id", "text").iter_rows():
+        for reading in tables.read_report(report_id, text)[1]:
+            first = 0
+            for offset, evidence, width in zip(reading.offsets, reading.evidence, reading.widths, strict=True):
+                for index in range(first, first + width):
+                    metric, value, unit = reading.metrics[index], reading.values[index], reading.units[index]
+                    by_cell.append((report_id, reading.table_code, metric, value, unit, offset, evidence))
+                first += width
+    cells = pl.DataFrame(by_cell, schema=tables.CELL_SCHEMA, orient="row")
+    expected = pipeline.with_section_no(cells, found.sections)
+    assert written.height > 1000  # the corpus's tables were read
+    assert written.equals(expected)
 
 
 @pytest.fixture(scope="module")

@@ -71,16 +71,27 @@ def clean_batch(raw: pl.DataFrame) -> pl.DataFrame:
 class Segmented:
     sections: pl.DataFrame
     tables: pl.DataFrame
-    cells: pl.DataFrame
+    # The table cells in two frames (tables.read_reports_table_rows): per row of cells, with its
+    # section_no, and the cells' values.
+    cell_rows: pl.DataFrame
+    cell_values: pl.DataFrame
+
+    @property
+    def cells(self) -> pl.DataFrame:
+        """One row per table cell: segmented.table_cells' rows."""
+        return tables.explode_cells(self.cell_rows, self.cell_values)
 
 
 def segment_batch(cleaned: pl.DataFrame) -> Segmented:
     """Sections, tables and table cells for a batch of cleaned reports (report_id, text, is_html).
-    Tables and cells carry the section they stand in, so the metrics stage copies cells as they are."""
+    Tables and cells carry the section they stand in, so the metrics stage copies cells as they are.
+    A table row's cells share its place and evidence line: those are placed in sections, made into
+    a frame and sent back from a worker once per row (per cell they cost five times as much), and
+    the writer joins the rows to their cells."""
     sections = segment.segment_reports(cleaned)
-    found_tables, cells = tables.read_reports_tables(cleaned)
+    found_tables, cell_rows, cell_values = tables.read_reports_table_rows(cleaned)
     found_tables = with_section_no(found_tables, sections).select(TABLE_COLUMNS)
-    return Segmented(sections, found_tables, with_section_no(cells, sections))
+    return Segmented(sections, found_tables, with_section_no(cell_rows, sections), cell_values)
 
 
 def with_section_no(rows: pl.DataFrame, sections: pl.DataFrame, position: str = "start_char") -> pl.DataFrame:

@@ -26,10 +26,7 @@ import types
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
 from typing import Any, TypeVar
-
-import polars as pl
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -105,37 +102,6 @@ def map_batches(function: Callable[[In], Out], batches: Iterable[In], count: int
             yield in_flight.popleft().result()
     while in_flight:
         yield in_flight.popleft().result()
-
-
-@dataclass
-class Packed:
-    """A frame whose repetitive string columns are replaced by codes into their distinct values,
-    for sending between processes: a batch's table cells repeat each report id, metric code and
-    evidence line many times, and pickled as strings they were 74 MB per 2,000 reports (pickling,
-    piping and unpickling them was a third of the run's process time in the segmented stage);
-    packed, 15 MB."""
-
-    codes: pl.DataFrame
-    values: dict[str, pl.Series]
-
-
-def pack(frame: pl.DataFrame, columns: tuple[str, ...]) -> Packed:
-    """`frame` with each of `columns` as UInt32 positions into its distinct values."""
-    values = {column: frame.get_column(column).unique(maintain_order=True) for column in columns}
-    if frame.is_empty():  # replace_strict with nothing to replace returns the strings as they were
-        return Packed(frame.with_columns(pl.col(column).cast(pl.UInt32) for column in columns), values)
-    codes = frame.with_columns(
-        pl.col(column).replace_strict(values[column], pl.int_range(len(values[column]), dtype=pl.UInt32, eager=True))
-        for column in columns
-    )
-    return Packed(codes, values)
-
-
-def unpack(packed: Packed) -> pl.DataFrame:
-    """The frame `pack` was given."""
-    return packed.codes.with_columns(
-        values.gather(packed.codes.get_column(column)).alias(column) for column, values in packed.values.items()
-    )
 
 
 _DONE = object()
