@@ -24,24 +24,31 @@ def with_row_key(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_row_index("row_key").with_columns(pl.col("row_key").cast(pl.Int64))
 
 
-def _cells(metrics: pl.DataFrame, table: str) -> pl.DataFrame:
-    """Table cells split into (report_id, row_code, col_code, value)."""
+def table_cells(metrics: pl.DataFrame) -> pl.DataFrame:
+    """The table cells among metric rows, their codes split (t3.granted.natural → table t3, row
+    granted, column natural): once per batch, for every frame built on them."""
     return (
-        metrics.filter((pl.col("source") == "table") & pl.col("metric").str.starts_with(table + "."))
-        .with_columns(pl.col("metric").str.split(".").alias("parts"))
-        .select(
-            "report_id",
-            pl.col("parts").list.get(1).alias("row_code"),
-            pl.col("parts").list.get(2).alias("col_code"),
-            "value",
+        metrics.filter(pl.col("source") == "table")
+        .with_columns(
+            pl.col("metric")
+            .str.split_exact(".", 2)
+            .struct.rename_fields(["table", "row_code", "col_code"])
+            .alias("parts")
         )
+        .unnest("parts")
+        .select("report_id", "metric", "table", "row_code", "col_code", "value")
     )
 
 
-def _wide(metrics: pl.DataFrame, table: str, on: str, columns: list[str]) -> pl.DataFrame:
+def _cells(cells: pl.DataFrame, table: str) -> pl.DataFrame:
+    """One table's cells (of `table_cells`) as (report_id, row_code, col_code, value)."""
+    return cells.filter(pl.col("table") == table).select("report_id", "row_code", "col_code", "value")
+
+
+def _wide(cells: pl.DataFrame, table: str, on: str, columns: list[str]) -> pl.DataFrame:
     """A table's cells pivoted to one column per `on` code, with every catalogue column present."""
     index = ["report_id", "col_code" if on == "row_code" else "row_code"]
-    wide = _cells(metrics, table).pivot(on=on, index=index, values="value")
+    wide = _cells(cells, table).pivot(on=on, index=index, values="value")
     missing = [c for c in columns if c not in wide.columns]
     return wide.with_columns([pl.lit(None, dtype=pl.Float64).alias(c) for c in missing])
 
@@ -121,9 +128,10 @@ def report_frame(reports: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def t3_column_frame(metrics: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
+def t3_column_frame(cells: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
+    """Per report × table-3 column (cells of `table_cells`): the balance and the outcome sum."""
     templates = reports.select("report_id", "template")
-    wide = _wide(metrics, "t3", "row_code", [r.code for r in catalog.T3_ROWS])
+    wide = _wide(cells, "t3", "row_code", [r.code for r in catalog.T3_ROWS])
     wide = wide.join(templates, on="report_id", how="left")
     outcomes_2021 = pl.sum_horizontal(catalog.T3_OUTCOME_ROWS["2021"])
     outcomes_2019 = pl.sum_horizontal(catalog.T3_OUTCOME_ROWS["2019"])
@@ -156,8 +164,9 @@ def t3_column_frame(metrics: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFram
     )
 
 
-def t3_row_frame(metrics: pl.DataFrame) -> pl.DataFrame:
-    wide = _wide(metrics, "t3", "col_code", [c.code for c in catalog.T3_COLUMNS])
+def t3_row_frame(cells: pl.DataFrame) -> pl.DataFrame:
+    """Per report × table-3 row (cells of `table_cells`): the applicant columns' sum."""
+    wide = _wide(cells, "t3", "col_code", [c.code for c in catalog.T3_COLUMNS])
     known = pl.all_horizontal([pl.col(c).is_not_null() for c in APPLICANT_COLUMNS])
     return with_row_key(
         wide.with_columns(
@@ -169,8 +178,9 @@ def t3_row_frame(metrics: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def t4_frame(metrics: pl.DataFrame) -> pl.DataFrame:
-    wide = _wide(metrics, "t4", "col_code", [c.code for c in catalog.T4_COLUMNS])
+def t4_frame(cells: pl.DataFrame) -> pl.DataFrame:
+    """Per report × table-4 group (cells of `table_cells`): the parts' sum."""
+    wide = _wide(cells, "t4", "col_code", [c.code for c in catalog.T4_COLUMNS])
     known = pl.all_horizontal([pl.col(c).is_not_null() for c in T4_PARTS])
     return with_row_key(
         wide.rename({"row_code": "group_code"})
@@ -188,13 +198,11 @@ NON_COUNT_COLUMNS = ("amount", "items_change")
 SIGNED_COLUMNS = ("items_change",)
 
 
-def cell_frame(metrics: pl.DataFrame) -> pl.DataFrame:
-    """One row per table cell: counts must be whole and (outside change columns) not negative."""
-    column = pl.col("metric").str.split(".").list.get(2)
+def cell_frame(cells: pl.DataFrame) -> pl.DataFrame:
+    """One row per table cell (of `table_cells`): counts must be whole and (outside change
+    columns) not negative."""
     return with_row_key(
-        metrics.filter(pl.col("source") == "table")
-        .with_columns(column.alias("col_code"))
-        .with_columns(
+        cells.with_columns(
             pl.when(~pl.col("col_code").is_in(SIGNED_COLUMNS)).then(pl.col("value")).alias("unsigned_value"),
             pl.when(~pl.col("col_code").is_in(NON_COUNT_COLUMNS))
             .then(pl.col("value") - pl.col("value").floor())

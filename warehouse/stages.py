@@ -693,12 +693,13 @@ def validation_frames(
         ids,
     )
     found_tables = _select_ids(con, f"SELECT * FROM segmented.tables {_WANTED}", ids)
+    cells = frames.table_cells(metric_rows)
     return {
         "reports": context.report_rows.filter(pl.col("report_id").is_in(ids)),
-        "t3_columns": frames.t3_column_frame(metric_rows, reports),
-        "t3_rows": frames.t3_row_frame(metric_rows),
-        "t4_groups": frames.t4_frame(metric_rows),
-        "cells": frames.cell_frame(metric_rows),
+        "t3_columns": frames.t3_column_frame(cells, reports),
+        "t3_rows": frames.t3_row_frame(cells),
+        "t4_groups": frames.t4_frame(cells),
+        "cells": frames.cell_frame(cells),
         "figures": frames.figure_frame(_select_ids(con, f"SELECT * FROM metrics.figures {_WANTED}", ids)),
         "plans": frames.plan_frame(_select_ids(con, f"SELECT * FROM metrics.plans {_WANTED}", ids), reports),
         "text_table": frames.text_table_frame(metric_rows),
