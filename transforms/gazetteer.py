@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -122,6 +122,13 @@ def area_codes() -> dict[str, Division]:
     return out
 
 
+@lru_cache(maxsize=65536)
+def _named_in(agency: str) -> tuple[Division, ...]:
+    """The divisions an agency's name mentions, in order. Cached: an agency reports every year,
+    and the alternation over every place name costs ≈ 30 µs a name."""
+    return tuple(d for _, found in mentions(agency) for d in found)
+
+
 def dialled_places(text: str) -> list[Division]:
     """The places whose area codes the text's fixed-line numbers carry (0539-8888888 → 临沂市)."""
     codes = area_codes()
@@ -160,7 +167,7 @@ def locate(
     def score(d: Division) -> int:
         return weight.get(d.province, 0) + weight.get(d.city or "", 0) * 2
 
-    named = [d for _, found in mentions(agency or "") for d in found]
+    named = _named_in(agency or "")
     counties = [d for d in named if d.level == "county"]
     cities = [d for d in named if d.level == "city"]
     provinces = [d for d in named if d.level == "province"]
