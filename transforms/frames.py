@@ -24,12 +24,12 @@ def with_row_key(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_row_index("row_key").with_columns(pl.col("row_key").cast(pl.Int64))
 
 
-def table_cells(metrics: pl.DataFrame) -> pl.DataFrame:
-    """The table cells among metric rows, their codes split (t3.granted.natural → table t3, row
-    granted, column natural): once per batch, for every frame built on them."""
+def table_cells(table_rows: pl.DataFrame) -> pl.DataFrame:
+    """Metric rows read from the tables (report_id, metric, value), their codes split
+    (t3.granted.natural → table t3, row granted, column natural): once per batch, for every frame
+    built on them."""
     return (
-        metrics.filter(pl.col("source") == "table")
-        .with_columns(
+        table_rows.with_columns(
             pl.col("metric")
             .str.split_exact(".", 2)
             .struct.rename_fields(["table", "row_code", "col_code"])
@@ -328,11 +328,12 @@ TEXT_TABLE_PAIRS: dict[str, tuple[str, ...]] = {
 }
 
 
-def text_table_frame(metrics: pl.DataFrame) -> pl.DataFrame:
-    """Prose figures beside the table cells for the same quantity. Only exact prose figures about
-    the reporting body itself: a 全区/全县 figure in an office's report is another body's."""
-    table = metrics.filter(pl.col("source") == "table").select("report_id", "metric", "value")
-    prose = metrics.filter(
+def text_table_frame(prose_rows: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
+    """Prose figures (metric rows not read from a table) beside the table cells (of `table_cells`)
+    for the same quantity. Only exact prose figures about the reporting body itself: a 全区/全县
+    figure in an office's report is another body's."""
+    table = cells.select("report_id", "metric", "value")
+    prose = prose_rows.filter(
         (pl.col("source") == "text")
         & (pl.col("qualifier") == "exact")
         & pl.col("metric").is_in(list(TEXT_TABLE_PAIRS))
