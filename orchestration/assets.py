@@ -224,7 +224,8 @@ def segmented_reports(context: AssetExecutionContext, warehouse: WarehouseResour
 @asset(
     deps=[segmented_reports],
     group_name="metrics",
-    description="metrics.report_metrics, metrics.figures, metrics.plans: table and prose figures.",
+    description="metrics.report_metrics (a view: the prose rows of metrics.text_metrics, written here, and the "
+    "table cells of segmented.table_cells), metrics.figures, metrics.plans: table and prose figures.",
 )
 def report_metrics(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     return _run_stage(

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from dagster import SensorResult, SkipReason, build_sensor_context
 
@@ -195,8 +196,8 @@ def test_a_run_that_breaks_the_contract_is_not_published(tmp_path: Path, monkeyp
     def build_with_a_duplicate(con: Any) -> Any:  # a bug that writes one of the new report's rows twice
         stats = build_marts(con)
         con.execute(
-            "INSERT INTO metrics.report_metrics SELECT * FROM metrics.report_metrics WHERE source = 'table' "
-            "AND report_id = (SELECT report_id FROM meta.processed WHERE stage = 'metrics' "
+            "INSERT INTO segmented.table_cells SELECT * FROM segmented.table_cells "
+            "WHERE report_id = (SELECT report_id FROM meta.processed WHERE stage = 'metrics' "
             "ORDER BY processed_at DESC, report_id LIMIT 1) LIMIT 1"
         )
         return stats
@@ -299,3 +300,38 @@ def test_a_clock_set_back_between_runs_hides_nothing(tmp_path: Path, monkeypatch
     rows = query_warehouse(warehouse, "SELECT count(*) FROM marts.report_overview WHERE source_path = 'new.txt'")
     assert rows == [(1,)]
     assert processed(run_pipeline(inbox, warehouse)) == dict.fromkeys(STAGES, 0)
+
+
+def test_a_warehouse_whose_report_metrics_was_a_table_is_upgraded(tmp_path: Path) -> None:
+    """Warehouses written before metrics.report_metrics became a view held a copy of every table
+    cell in a table of that name. A run that writes upgrades one: the same rows for the reports it
+    had, the prose rows alone in metrics.text_metrics, and the new report's rows in the view."""
+    inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
+    warehouse = tmp_path / "wh.duckdb"
+    assert run_pipeline(inbox, warehouse).success
+    every_row = "SELECT * FROM metrics.report_metrics ORDER BY ALL"
+    before = query_warehouse(warehouse, every_row)
+    con = duckdb.connect(str(warehouse))
+    try:  # what the older code left: a table of every row, table cells included
+        con.execute("CREATE TABLE metrics.rows_as_written AS SELECT * FROM metrics.report_metrics")
+        con.execute("DROP VIEW metrics.report_metrics")
+        con.execute("DROP TABLE metrics.text_metrics")
+        con.execute("ALTER TABLE metrics.rows_as_written RENAME TO report_metrics")
+    finally:
+        con.close()
+    sources = "SELECT DISTINCT source FROM metrics.report_metrics ORDER BY source"
+    assert query_warehouse(warehouse, sources) == [("table",), ("text",)]
+    assert processed(run_pipeline(inbox, warehouse)) == dict.fromkeys(STAGES, 0)  # idle: left as it was
+    report_ids = "SELECT report_id FROM raw.reports"
+    reports_before = set(query_warehouse(warehouse, report_ids))
+    text = (SAMPLES / SAMPLE_IDS["001"]).read_text(encoding="utf-8").replace("河东区", "兰山区")
+    (inbox / "new.txt").write_text(text, encoding="utf-8")
+    assert processed(run_pipeline(inbox, warehouse)) == dict.fromkeys(STAGES, 1)
+    kind = "SELECT table_type FROM information_schema.tables WHERE table_schema = 'metrics' AND table_name = ?"
+    assert query_warehouse(warehouse, kind, ["report_metrics"]) == [("VIEW",)]
+    assert query_warehouse(warehouse, "SELECT DISTINCT source FROM metrics.text_metrics") == [("text",)]
+    (new_id,) = set(query_warehouse(warehouse, report_ids)) - reports_before
+    old_rows = "SELECT * FROM metrics.report_metrics WHERE report_id <> ? ORDER BY ALL"
+    assert query_warehouse(warehouse, old_rows, [new_id[0]]) == before
+    new_rows = "SELECT source, count(*) FROM metrics.report_metrics WHERE report_id = ? GROUP BY ALL ORDER BY ALL"
+    assert [source for source, _ in query_warehouse(warehouse, new_rows, [new_id[0]])] == ["table", "text"]

@@ -214,21 +214,27 @@ def test_a_reader_before_the_first_publish_leaves_the_first_run_alone(tmp_path: 
 
 def test_duplicate_metric_row_is_a_contract_problem(sample_warehouse: Path, tmp_path: Path) -> None:
     """report_metrics has no index (writes are faster without it): the contract's unique key is
-    held by the warehouse_contract check, so a duplicated row must show there."""
+    held by the warehouse_contract check, so a duplicated row must show there, whichever of the
+    view's tables (table cells, prose rows) holds it."""
     copy = tmp_path / "copy.duckdb"
     shutil.copy(sample_warehouse, copy)
     con = duckdb.connect(str(copy))
     try:
         assert stages.contract_problems(con) == dict.fromkeys(stages.contract_problems(con), 0)
         con.execute(
-            "INSERT INTO metrics.report_metrics SELECT * FROM metrics.report_metrics "
-            "WHERE source = 'table' ORDER BY report_id, metric LIMIT 1"
+            "INSERT INTO segmented.table_cells SELECT * FROM segmented.table_cells ORDER BY report_id, metric LIMIT 1"
         )
-        problems = stages.contract_problems(con)
+        table_duplicate = stages.contract_problems(con)
+        con.execute(
+            "INSERT INTO metrics.text_metrics SELECT * FROM metrics.text_metrics ORDER BY report_id, metric LIMIT 1"
+        )
+        both = stages.contract_problems(con)
     finally:
         con.close()
-    assert problems["duplicate metric rows"] == 1
-    assert sum(problems.values()) == 1
+    assert table_duplicate["duplicate metric rows"] == 1
+    assert sum(table_duplicate.values()) == 1
+    assert both["duplicate metric rows"] == 2
+    assert sum(both.values()) == 2
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ from warehouse.parallel import release as release_workers
 from warehouse.store import frame, insert_frame, marts_sql
 
 METRIC_TABLES = (
-    "metrics.report_metrics",
+    "metrics.text_metrics",
     "metrics.figures",
     "metrics.plans",
     "metrics.totals",
@@ -465,8 +465,6 @@ class BatchStage:
     read: Callable[[duckdb.DuckDBPyConnection, list[str], int], Iterator[tuple[list[str], Any]]]
     compute: Callable[[Any], Any]
     write: Callable[[duckdb.DuckDBPyConnection, list[str], Any, StageStats], None]
-    # After the last batch, with every pending report id: what is done in one statement for all.
-    finish: Callable[[duckdb.DuckDBPyConnection, list[str], StageStats], None] | None = None
 
     def run(self, con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int, workers: int) -> StageStats:
         stats = StageStats()
@@ -486,8 +484,6 @@ class BatchStage:
             _delete_reports(con, self.tables, stale)
             self.write(con, batch, result, stats)
             _mark_processed(con, self.stage, batch, now, stale)
-        if self.finish is not None and todo:
-            self.finish(con, todo, stats)
         stats.processed = len(todo)
         stats.counts = dict(sorted(stats.counts.items()))
         return stats
@@ -603,18 +599,6 @@ def _prose_inputs(
         yield batch_ids, (texts, spans)
 
 
-def _copy_table_cells(con: duckdb.DuckDBPyConnection, ids: list[str], stats: StageStats) -> None:
-    """Table cells become metric rows inside DuckDB, for all the stage's reports in one statement:
-    the segmented stage placed them in their sections already, and a copy there costs less than
-    shipping them (evidence and all) anywhere; once per batch, it scanned every cell each time."""
-    with _registered(con, wanted_ids=_ids_frame(ids)):
-        copied = con.execute(f"""
-            INSERT INTO metrics.report_metrics (report_id, metric, value, unit, qualifier, source, section_no, evidence)
-            SELECT report_id, metric, value, unit, 'exact', 'table', section_no, evidence
-            FROM segmented.table_cells {_WANTED}""").fetchall()[0][0]
-    stats.add_rows("metrics.report_metrics", copied)
-
-
 def _write_metrics(
     con: duckdb.DuckDBPyConnection, batch: list[str], out: pipeline.Extracted, stats: StageStats
 ) -> None:
@@ -622,7 +606,7 @@ def _write_metrics(
         con,
         stats,
         [
-            ("metrics.report_metrics", out.text_metrics),
+            ("metrics.text_metrics", out.text_metrics),
             ("metrics.figures", out.figures),
             ("metrics.plans", out.plans),
             ("metrics.totals", out.totals),
@@ -632,9 +616,7 @@ def _write_metrics(
     )
 
 
-METRICS = BatchStage(
-    "metrics", "segmented", METRIC_TABLES, _prose_inputs, pipeline.extract_batch, _write_metrics, _copy_table_cells
-)
+METRICS = BatchStage("metrics", "segmented", METRIC_TABLES, _prose_inputs, pipeline.extract_batch, _write_metrics)
 
 
 def extract_pending(
@@ -793,9 +775,9 @@ def contract_problems(con: duckdb.DuckDBPyConnection, since: datetime | None = N
     """Counts of contract violations (all 0 in a sound warehouse). The unique key of
     metrics.report_metrics is checked here, not by an index (see warehouse/schema.sql). With
     `since`, that key is tested only for the reports whose metric rows were written after it: a
-    report's rows are written whole by the metrics stage, which marks it in meta.processed, and the
-    key holds report_id, so no other report's rows can break it (100k reports: 1.9 s → 0.05 s for
-    a run that wrote 1,000)."""
+    report's rows are written whole by the segmented stage (table cells) and the metrics stage
+    (prose rows), which mark it in meta.processed, and the key holds report_id, so no other
+    report's rows can break it (100k reports: 1.9 s → 0.05 s for a run that wrote 1,000)."""
     queries = {
         "raw reports never cleaned": "SELECT count(*) FROM "
         "(SELECT report_id FROM raw.reports EXCEPT SELECT report_id FROM cleaned.reports)",
@@ -810,7 +792,8 @@ def contract_problems(con: duckdb.DuckDBPyConnection, since: datetime | None = N
     if since is not None:
         duplicates = con.execute(
             "SELECT count(*) FROM (SELECT report_id, metric, source FROM metrics.report_metrics "
-            "WHERE report_id IN (SELECT report_id FROM meta.processed WHERE stage = 'metrics' AND processed_at > ?) "
+            "WHERE report_id IN (SELECT report_id FROM meta.processed "
+            "WHERE stage IN ('segmented', 'metrics') AND processed_at > ?) "
             "GROUP BY ALL HAVING count(*) > 1)",
             [since],
         ).fetchall()[0][0]

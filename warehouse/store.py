@@ -47,6 +47,19 @@ def marts_sql() -> str:
     return resources.files("warehouse").joinpath("marts.sql").read_text(encoding="utf-8")
 
 
+def upgrade(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a warehouse written by older code to the current schema, before `schema_sql()` runs:
+    what its `IF NOT EXISTS` statements cannot do. metrics.report_metrics was a table holding a
+    copy of every table cell; it is a view now, and its prose rows are metrics.text_metrics."""
+    kind = con.execute(
+        "SELECT table_type FROM information_schema.tables "
+        "WHERE table_schema = 'metrics' AND table_name = 'report_metrics'"
+    ).fetchall()
+    if kind == [("BASE TABLE",)]:
+        con.execute("ALTER TABLE metrics.report_metrics RENAME TO text_metrics")
+        con.execute("DELETE FROM metrics.text_metrics WHERE source = 'table'")
+
+
 class WarehouseStore:
     def __init__(
         self, path: str | os.PathLike[str], memory_limit: str = "1GB", checkpoint_threshold: str = "1GB"
@@ -130,6 +143,7 @@ class WarehouseStore:
                 config={"memory_limit": self.memory_limit, "checkpoint_threshold": self.checkpoint_threshold},
             )
             try:
+                upgrade(con)
                 con.execute(schema_sql())
                 yield con
                 con.execute("CHECKPOINT")
