@@ -175,8 +175,10 @@ def floor_apart(inbox: Path) -> tuple[float, int]:
 def run(
     inbox: Path, warehouse: Path, batch_size: int, max_rss_mb: float = float("inf")
 ) -> tuple[float, dict[str, dict[str, float]], Sampler]:
-    instance = DagsterInstance.ephemeral()
-    with Sampler(max_rss_mb=max_rss_mb) as sampler:
+    # Disposed here, by this thread: left to the garbage collector, the instance's SQLite
+    # connections were closed from whatever thread collected them, and sqlite3 printed a
+    # traceback for each (a run's output read as if it had failed).
+    with DagsterInstance.ephemeral() as instance, Sampler(max_rss_mb=max_rss_mb) as sampler:
         started = time.perf_counter()
         result = materialize(
             [*ALL_ASSETS, *ALL_CHECKS],
