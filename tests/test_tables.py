@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import combinations, pairwise
+from itertools import combinations, pairwise, product
 
 import polars as pl
 import pytest
@@ -163,6 +163,68 @@ def test_cuts_are_exactly_the_plain_definition(digits: str, parts: int) -> None:
     assert sorted(glued.candidates(digits, parts, row_total=False)) == sorted(every)
     totals = [c for c in every if c[-1] == sum(c[:-1])]
     assert sorted(glued.candidates(digits, parts, row_total=True)) == sorted(totals)
+
+
+def test_rows_no_single_equation_settles_are_resolved_together() -> None:
+    # A + B = K and A = B + X, each with two unknowns: only (3, 2) satisfies both.
+    equations = [("sum", ["a", "b"], ["k"]), ("difference", ["a"], ["b", "x"])]
+    resolution = glued.resolve({"a": [(3,), (4,)], "b": [(2,), (1,)]}, {"k": (5.0,), "x": (1.0,)}, equations)
+    assert resolution.values == {"a": (3,), "b": (2,)} and resolution.constraints == ["joint"]
+    # An equation of known rows alone that does not balance: no combination can be trusted.
+    broken = [*equations, ("known", ["k"], ["x"])]
+    resolution = glued.resolve({"a": [(3,), (4,)], "b": [(2,), (1,)]}, {"k": (5.0,), "x": (1.0,)}, broken)
+    assert resolution.values == {} and resolution.ambiguous == {"a": 2, "b": 2}
+
+
+_ROWS = ("a", "b", "c", "d")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    options=st.dictionaries(
+        st.sampled_from(_ROWS[:3]), st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), max_size=3), min_size=1
+    ),
+    known=st.dictionaries(
+        st.sampled_from(_ROWS),
+        st.tuples(st.one_of(st.none(), st.integers(0, 6).map(float)), st.integers(0, 6).map(float)),
+    ),
+    equations=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(_ROWS), min_size=1, max_size=2),
+            st.lists(st.sampled_from(_ROWS), min_size=1, max_size=2),
+        ),
+        max_size=3,
+    ),
+)
+def test_joint_resolution_is_the_plain_definition(
+    options: dict[str, list[tuple[int, ...]]],
+    known: dict[str, tuple[float | None, ...]],
+    equations: list[tuple[list[str], list[str]]],
+) -> None:
+    """The one combination of open rows' cuts that satisfies every equation that can be judged (no
+    row in it unknown), or none when several or none do."""
+    known = {row: values for row, values in known.items() if row not in options}
+    named = [(f"e{i}", left, right) for i, (left, right) in enumerate(equations)]
+    rows = sorted(options)
+
+    def holds(values: dict[str, tuple[float | None, ...]], left: list[str], right: list[str]) -> bool:
+        vectors = [values.get(r) for r in left + right]
+        if any(v is None or None in v for v in vectors):
+            return True
+        return all(sum(values[r][i] for r in left) == sum(values[r][i] for r in right) for i in range(2))
+
+    fitting = [
+        combination
+        for combination in product(*(options[row] for row in rows))
+        if all(holds({**known, **dict(zip(rows, combination, strict=True))}, left, right) for _, left, right in named)
+    ]
+    resolution = glued.Resolution()
+    open_rows = {row: list(cuts) for row, cuts in options.items()}
+    glued._joint(open_rows, resolution, known, named)
+    if len(fitting) == 1:
+        assert resolution.values == dict(zip(rows, fitting[0], strict=True)) and open_rows == {}
+    else:
+        assert resolution.values == {} and open_rows == options
 
 
 @settings(max_examples=200, deadline=None)

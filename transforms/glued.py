@@ -171,10 +171,24 @@ def _joint(
         total *= len(open_rows[row])
     if total > MAX_JOINT_COMBINATIONS:
         return
+    # Each equation's rows as terms: an open row's place in the combination, or the fixed vector of
+    # a row already known. Whether an equation can be judged depends on the fixed rows alone, so it
+    # is decided once here, not once per combination.
+    fixed = {**known, **resolution.values}
+    place = {row: index for index, row in enumerate(rows)}
+    judged: list[tuple[list[Term], list[Term]]] = []
+    for _, left, right in equations:
+        terms = [_term(row, place, fixed) for row in left + right]
+        if any(term is None for term in terms):  # an unknown row: the equation cannot be judged
+            continue
+        if all(index is None for index, _ in terms):  # no open row: the same for every combination
+            if not _balanced((), terms[: len(left)], terms[len(left) :]):  # type: ignore[arg-type]
+                return
+            continue
+        judged.append((terms[: len(left)], terms[len(left) :]))  # type: ignore[arg-type]
     fitting: list[tuple[tuple[int, ...], ...]] = []
     for combination in product(*(open_rows[row] for row in rows)):
-        values = {**known, **resolution.values, **dict(zip(rows, combination, strict=True))}
-        if all(_holds(values, left, right) for _, left, right in equations):
+        if all(_balanced(combination, left, right) for left, right in judged):
             fitting.append(combination)
             if len(fitting) > 1:
                 return
@@ -185,10 +199,27 @@ def _joint(
         resolution.constraints.append("joint")
 
 
-def _holds(values: dict[str, tuple[float | None, ...]], left: list[str], right: list[str]) -> bool:
-    """An equation holds, or cannot be judged because one of its rows is unknown."""
-    vectors = [values.get(r) for r in left + right]
-    if any(v is None or any(x is None for x in v) for v in vectors):
-        return True
-    width = len(vectors[0])
-    return all(sum(values[r][i] for r in left) == sum(values[r][i] for r in right) for i in range(width))
+# A row in an equation: (its index in the combination, None) if open, (None, its values) if fixed.
+Term = tuple[int | None, tuple[float, ...] | None]
+
+
+def _term(row: str, place: dict[str, int], fixed: dict[str, tuple[float | None, ...]]) -> Term | None:
+    """`row` as a term of an equation; None if its values are unknown (missing, or a cell missing)."""
+    if row in place:
+        return place[row], None
+    vector = fixed.get(row)
+    if vector is None or any(x is None for x in vector):
+        return None
+    return None, vector  # type: ignore[return-value]  # no None in it, as just checked
+
+
+def _balanced(combination: tuple[tuple[int, ...], ...], left: list[Term], right: list[Term]) -> bool:
+    """Σ left = Σ right in every column, the open rows' values taken from `combination`; the sums
+    are taken in the equation's order, so they are the very floats a column-by-column check adds."""
+    left_vectors = [combination[index] if index is not None else vector for index, vector in left]
+    right_vectors = [combination[index] if index is not None else vector for index, vector in right]
+    width = len((left_vectors or right_vectors)[0])
+    return all(
+        sum(vector[i] for vector in left_vectors) == sum(vector[i] for vector in right_vectors)  # type: ignore[index]
+        for i in range(width)
+    )
