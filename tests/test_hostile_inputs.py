@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -209,7 +210,8 @@ def test_no_code_built_from_input() -> None:
     assert sources
     for path in sources:
         code = path.read_text(encoding="utf-8")
-        assert "eval(" not in code and "exec(" not in code, path
+        # Python's eval/exec, not a method of that name (Polars' `list.eval` runs an expression).
+        assert not re.search(r"(?<![\w.])(?:eval|exec)\(", code), path
 
 
 def test_accounting_check_sees_a_lost_file(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from transforms.clean import clean_reports, html_to_text
 from transforms.figures import EVIDENCE_CHARS, sentence_around
 from transforms.ingest import decode
 from transforms.segment import find_headings
-from transforms.statements import body_year
+from transforms.statements import body_year, body_years
 from transforms.tables import read_tables
 
 REPORT_TEXT = "河东区人民政府办公室2023年政府信息公开工作年度报告。本年度共受理政府信息公开申请33件。"
@@ -141,6 +141,11 @@ def test_body_year_counts_sentence_opening_years_at_the_text_start_and_after_bre
     assert body_year("前言\n2021年度，共受理申请。\n2021年，全部办结。2020年，结转。") == 2021
     assert body_year("本机关于2019年，主动公开信息") is None
     assert body_year("“2018年，”这是引用。") is None
+    # In a quoted title the year is the title's: 《…。2019年，…》 does not count.
+    assert body_year("《通知。2019年，安排》。2020年，完成。") == 2020
+    # A batch at once: each text its own year, ties to the earlier, none where none is stated.
+    texts = pl.DataFrame({"text": ["2022年，甲。2021年，乙。", "", None, "。2018年度，丙。\n2018年，丁。"]})
+    assert texts.select(body_years(pl.col("text"))).to_series().to_list() == [2021, None, None, 2018]
 
 
 @settings(max_examples=300, deadline=None)

@@ -194,8 +194,14 @@ def _plausible_agency(name: str) -> bool:
 def extract_metadata(cleaned: pl.DataFrame) -> pl.DataFrame:
     """One row of metadata per report. Columns in: report_id, text, pre_chrome."""
     rows: list[dict[str, object]] = []
-    batch = cleaned.select("report_id", "text", "pre_chrome", gazetteer.place_mentions(pl.col("text")).alias("places"))
-    for report_id, text, pre_chrome, places in batch.iter_rows():
+    batch = cleaned.select(
+        "report_id",
+        "text",
+        "pre_chrome",
+        gazetteer.place_mentions(pl.col("text")).alias("places"),
+        statements.body_years(pl.col("text")).alias("body_year"),
+    )
+    for report_id, text, pre_chrome, places, body_year in batch.iter_rows():
         title = find_title(pre_chrome, text)
         doc_type = classify(title, text)
         period_start, period_end = find_period(text)
@@ -218,7 +224,7 @@ def extract_metadata(cleaned: pl.DataFrame) -> pl.DataFrame:
                 "period_start": period_start,
                 "period_end": period_end,
                 "title_year": title_year(title),
-                "body_year": statements.body_year(text),
+                "body_year": body_year,
             }
         )
     return pl.DataFrame(rows, schema=META_SCHEMA)

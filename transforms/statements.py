@@ -5,14 +5,13 @@ report repeats another."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import date
 
 import polars as pl
 
 from transforms import patterns as p
 from transforms.figures import mask_quoted, sentence_around
-from transforms.matching import batch_matches
+from transforms.matching import batch_matches, rust_pattern
 
 TOTAL_SCHEMA = {
     "report_id": pl.String,
@@ -46,7 +45,6 @@ _PERCENT = re.compile(p.PERCENT_SHARE)
 _BASE = re.compile(p.PERCENT_BASE)
 _DATED = re.compile(p.DATED)
 _NOT_DONE = re.compile(p.NOT_DONE_WORDS)
-_BODY_YEAR = re.compile(p.BODY_YEAR)
 _PROSE_END = re.compile(r"[。！？]")
 _DIGITS = re.compile(r"\d+")
 MIN_SENTENCE_CHARS = 12
@@ -134,13 +132,26 @@ def dated_statements(report_id: str, text: str) -> list[dict[str, object]]:
     return rows
 
 
+def body_years(text: pl.Expr) -> pl.Expr:
+    """The year each body speaks of: its most frequent sentence-opening year (2019年,…), the
+    earliest of equally frequent ones; null where there is none. One pass in Polars over a batch
+    (a Python search per text took 4x the CPU). Quoted titles and document numbers are masked
+    first, as `mask_quoted` does (here by one character each: no offsets are read). The year's
+    digits are ASCII: the cleaned text has no others (full-width digits were made ASCII)."""
+    return (
+        (pl.lit("\n") + text)  # the text's start is a line start too
+        .str.replace_all(rust_pattern(p.QUOTED_SPANS), "□")
+        .str.extract_all(rust_pattern(p.BODY_YEAR))
+        .list.eval(
+            pl.element().str.extract(r"((?:19|20)[0-9]{2})", 1).cast(pl.Int32, strict=False).drop_nulls().mode().min()
+        )
+        .list.first()
+    )
+
+
 def body_year(text: str) -> int | None:
-    """The year the body speaks of: the most frequent sentence-opening year (2019年,…)."""
-    years = Counter(int(y) for y in _BODY_YEAR.findall("\n" + mask_quoted(text)))
-    if not years:
-        return None
-    (year, _), *_ = sorted(years.items(), key=lambda kv: (-kv[1], kv[0]))
-    return year
+    """`body_years` of one text."""
+    return pl.select(body_years(pl.lit(text, dtype=pl.String))).item()
 
 
 def sentence_set(text: str) -> set[str]:
