@@ -1,14 +1,18 @@
 """The expectation suites as code. GX decides every flag; this module only declares which
 expectation judges which frame, and turns GX's unexpected rows into `quality.flags` rows.
 
-Great Expectations is imported inside `run_suites` (it costs seconds to import), and runs in an
-ephemeral context with pandas frames: GX 1.x has no Polars or DuckDB data source. Each (suite,
-frame) pair is one GX suite validated by a checkpoint, which also builds the Data Docs.
+Great Expectations is imported inside `run_suites` (it costs seconds to import; a run with reports
+to judge starts the import early, in a thread: `import_gx_early`), and runs in an ephemeral context
+with pandas frames: GX 1.x has no Polars or DuckDB data source. Each (suite, frame) pair is one GX
+suite validated by a checkpoint, which also builds the Data Docs.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -22,6 +26,26 @@ from transforms import calendar
 from transforms import frames as frames_
 
 COPIED_SHARE_LIMIT = 0.5  # half or more of the sentences repeated
+
+_gx_import: threading.Thread | None = None
+
+
+def import_gx_early() -> None:
+    """Start importing Great Expectations in a thread of this process, so that the quality stage
+    finds it loaded: 3.3-4.5 s in a fresh process (scipy, pandas, altair …), which the quality
+    stage otherwise waits for while the machine's cores sit idle. `run_suites`' own import waits
+    for the thread's (Python locks a module while it is imported). Pandas is imported first, here:
+    the stages import it themselves (the asset previews), and two threads importing modules that
+    import each other may see one half-initialised. Not a daemon: a process never exits mid-import."""
+    global _gx_import
+    if _gx_import is not None or "great_expectations" in sys.modules:
+        return
+    import pandas  # noqa: F401  # see above
+
+    _gx_import = threading.Thread(
+        target=importlib.import_module, args=("great_expectations",), name="import-great-expectations"
+    )
+    _gx_import.start()
 
 
 @dataclass(frozen=True)

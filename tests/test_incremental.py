@@ -335,3 +335,40 @@ def test_a_warehouse_whose_report_metrics_was_a_table_is_upgraded(tmp_path: Path
     assert query_warehouse(warehouse, old_rows, [new_id[0]]) == before
     new_rows = "SELECT source, count(*) FROM metrics.report_metrics WHERE report_id = ? GROUP BY ALL ORDER BY ALL"
     assert [source for source, _ in query_warehouse(warehouse, new_rows, [new_id[0]])] == ["table", "text"]
+
+
+_INGEST_IN_A_FRESH_PROCESS = """
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from expectations import suites
+from warehouse import stages
+from warehouse.store import WarehouseStore
+
+store = WarehouseStore(Path(sys.argv[1]))
+with store.write(sys.argv[3]) as con:
+    stats = stages.ingest_inbox(con, Path(sys.argv[2]), datetime(2026, 1, 1))
+store.publish(sys.argv[3])
+thread = suites._gx_import
+if thread is not None:
+    thread.join()
+print(stats.counts["new_reports"], thread.name if thread else None, "great_expectations" in sys.modules)
+"""
+
+
+def test_new_files_start_loading_gx_while_the_stages_before_quality_compute(tmp_path: Path) -> None:
+    """In a fresh process GX is not loaded. A raw stage with files to read starts its import in a
+    thread (the quality stage would otherwise wait 3-4 s for it), which leaves GX loaded; a raw
+    stage with nothing new starts nothing (a run with nothing to judge never needs GX)."""
+    import subprocess
+    import sys
+
+    inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
+
+    def ingest(run_id: str) -> str:
+        command = [sys.executable, "-c", _INGEST_IN_A_FRESH_PROCESS, str(tmp_path / "wh.duckdb"), str(inbox), run_id]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+    assert ingest("first") == f"{len(SAMPLE_IDS)} import-great-expectations True"
+    assert ingest("second") == "0 None False"

@@ -299,6 +299,8 @@ def ingest_inbox(
     when the caller has taken it already (`ingest.scan_inbox`)."""
     stats = StageStats()
     files, todo = _files_to_read(con, inbox, listed)
+    if todo:  # reports to judge, most likely: GX loads while the stages before quality compute
+        suites.import_gx_early()
     known = {r[0] for r in con.execute("SELECT report_id FROM raw.reports").fetchall()}
     recorded_paths = {
         r[0]
