@@ -380,3 +380,17 @@ def test_reading_texts_within_their_rowid_range_misses_none(
     )
     assert narrowed.sort("report_id").equals(plain.sort("report_id"))
     assert plain.height == len(set(ids)) - 1
+
+
+def test_a_python_m_program_with_workers_prints_only_its_output() -> None:
+    """Run as `python -m` (the benchmark is), the workers' re-run of the program's module printed
+    one runpy RuntimeWarning each into its output; they are expected there and filtered."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.parallel_main"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.stdout.strip() == "[2, 4, 6, 8]"
+    assert "Warning" not in done.stderr, done.stderr

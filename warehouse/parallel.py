@@ -23,6 +23,7 @@ import queue
 import sys
 import threading
 import types
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,6 +31,14 @@ from typing import Any, TypeVar
 
 In = TypeVar("In")
 Out = TypeVar("Out")
+
+# A worker re-runs a `python -m pkg.mod` parent's module as its __mp_main__ after the fork server
+# has imported it (below, to spare each worker the import); runpy then warns, once per worker, that
+# the module is in sys.modules already. Expected here, and harmless: the filter is installed in the
+# fork server when it imports this module, and its workers inherit it.
+warnings.filterwarnings(
+    "ignore", message=r".* found in sys\.modules after import of package .*", category=RuntimeWarning
+)
 
 _pools: dict[int, ProcessPoolExecutor] = {}
 
