@@ -192,11 +192,12 @@ def region_groups(region: Region) -> Iterator[Group]:
 
 
 @lru_cache(maxsize=8192)
-def best_match(label: str, rows: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
-    """The row whose words end closest to the label's end (the words next to the numbers). Cached:
-    the same labels recur in report after report."""
+def best_match(label: str, table: str) -> str | None:
+    """The row of `table` (a key of `ROW_PATTERNS`) whose words end closest to the label's end (the
+    words next to the numbers). Cached: the same labels recur in report after report; the table
+    is named by its key, as hashing its patterns on every call was most of a cache hit's cost."""
     best: tuple[int, int, str] | None = None
-    for code, pattern in rows:
+    for code, pattern in ROW_PATTERNS[table]:
         for m in pattern.finditer(label):
             key = (m.end(), m.end() - m.start(), code)
             if best is None or key[:2] > best[:2]:
@@ -267,10 +268,14 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.MULTILINE)
 
 
-_T3_ROWS = tuple((row.code, re.compile(row.pattern)) for row in catalog.T3_ROWS)
-_T2_ROWS = {
-    template: tuple((r.code, re.compile(r.pattern)) for r in catalog.T2_ROWS if r.template == template)
-    for template in {r.template for r in catalog.T2_ROWS}
+# Each standard table's row patterns, by table key: "t3", and "t2.2019" / "t2.2021" (table 2's rows
+# differ between the formats).
+ROW_PATTERNS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    "t3": tuple((row.code, re.compile(row.pattern)) for row in catalog.T3_ROWS),
+    **{
+        f"t2.{template}": tuple((r.code, re.compile(r.pattern)) for r in catalog.T2_ROWS if r.template == template)
+        for template in sorted({r.template for r in catalog.T2_ROWS})
+    },
 }
 
 
@@ -303,7 +308,7 @@ def read_t3(region: Region) -> dict[str, tuple[list[float | None], Group]]:
         if not (group.values or group.glued) or not group.label:
             continue
         _lone_run_is_glued(group, len(catalog.T3_COLUMNS))
-        code = best_match(group.label, _T3_ROWS)
+        code = best_match(group.label, "t3")
         if code and code not in rows:
             rows[code] = (group.values[: len(catalog.T3_COLUMNS)], group)
         if code == "carried_forward":
@@ -528,9 +533,10 @@ def _read_t2(report_id: str, page: Page, is_html: bool, t3_anchor: int | None) -
     region = _region(lines, offsets, anchor, heading3 if heading3 is not None else stop)
     template = "2019" if re.search(r"本年新制作|上一年项目数量|对外公开总数", "\n".join(region.lines)) else "2021"
     t2_rows = [r for r in catalog.T2_ROWS if r.template == template]
+    table = f"t2.{template}"
     found: dict[str, Group] = {}
     for group in region_groups(region):
-        code = best_match(group.label, _T2_ROWS[template]) if (group.values or group.glued) and group.label else None
+        code = best_match(group.label, table) if (group.values or group.glued) and group.label else None
         if code and code not in found:
             _lone_run_is_glued(group, len(next(r for r in t2_rows if r.code == code).columns))
             found[code] = group
