@@ -50,6 +50,25 @@ PREVIEWS: dict[str, str] = {
     "marts": "SELECT report_id, agency, report_year, doc_type, requests_new, errors, warnings "
     "FROM marts.report_overview ORDER BY report_id",
 }
+# A long stage logs how far it has got at most this often (a 100,000-report stage runs for minutes,
+# its batches end every second or two).
+PROGRESS_EVERY_SECONDS = 10.0
+
+
+def _progress(context: AssetExecutionContext, name: str, unit: str = "reports") -> stages.Progress:
+    """What a stage is told after each batch, as a line in the run's log: done, to do, rate."""
+    started = last = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done >= total or now - last < PROGRESS_EVERY_SECONDS:  # the stage's end is logged anyway
+            return
+        last = now
+        rate = done / (now - started) if now > started else 0.0
+        context.log.info(f"{name}: {done:,} of {total:,} {unit} ({done / total:.0%}), {rate:,.0f} {unit}/s")
+
+    return report
 
 
 def _peak_rss_mb() -> float:
@@ -178,7 +197,13 @@ def raw_reports(
         warehouse,
         "raw_reports",
         lambda con: stages.ingest_inbox(
-            con, folder, stages.warehouse_now(con), warehouse.batch_size, warehouse.worker_count(), listing()
+            con,
+            folder,
+            stages.warehouse_now(con),
+            warehouse.batch_size,
+            warehouse.worker_count(),
+            listing(),
+            _progress(context, "raw_reports", "files"),
         ),
         "raw.reports",
         lambda con: stages.idle_inbox(con, folder, listing()),
@@ -196,7 +221,11 @@ def cleaned_reports(context: AssetExecutionContext, warehouse: WarehouseResource
         warehouse,
         "cleaned_reports",
         lambda con: stages.clean_pending(
-            con, stages.warehouse_now(con), warehouse.batch_size, warehouse.worker_count()
+            con,
+            stages.warehouse_now(con),
+            warehouse.batch_size,
+            warehouse.worker_count(),
+            _progress(context, "cleaned_reports"),
         ),
         "cleaned.reports",
         lambda con: stages.idle_stage(con, "cleaned", "raw"),
@@ -214,7 +243,11 @@ def segmented_reports(context: AssetExecutionContext, warehouse: WarehouseResour
         warehouse,
         "segmented_reports",
         lambda con: stages.segment_pending(
-            con, stages.warehouse_now(con), warehouse.batch_size, warehouse.worker_count()
+            con,
+            stages.warehouse_now(con),
+            warehouse.batch_size,
+            warehouse.worker_count(),
+            _progress(context, "segmented_reports"),
         ),
         "segmented.sections",
         lambda con: stages.idle_stage(con, "segmented", "cleaned"),
@@ -233,7 +266,11 @@ def report_metrics(context: AssetExecutionContext, warehouse: WarehouseResource)
         warehouse,
         "report_metrics",
         lambda con: stages.extract_pending(
-            con, stages.warehouse_now(con), warehouse.batch_size, warehouse.worker_count()
+            con,
+            stages.warehouse_now(con),
+            warehouse.batch_size,
+            warehouse.worker_count(),
+            _progress(context, "report_metrics"),
         ),
         "metrics.report_metrics",
         lambda con: stages.idle_stage(con, "metrics", "segmented"),
@@ -257,6 +294,7 @@ def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) 
             warehouse.docs_dir(),
             warehouse.quality_batch_size,
             warehouse.quality_rows_per_run,
+            _progress(context, "quality_flags"),
         ),
         "quality.flags",
         lambda con: stages.idle_stage(con, "quality", "metrics"),

@@ -394,3 +394,42 @@ def test_a_python_m_program_with_workers_prints_only_its_output() -> None:
     )
     assert done.stdout.strip() == "[2, 4, 6, 8]"
     assert "Warning" not in done.stderr, done.stderr
+
+
+def test_long_stages_log_their_progress_batch_by_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each batch stage tells the run's log how far it has got (done, to do, rate), throttled to
+    PROGRESS_EVERY_SECONDS (here 0: every batch); the stage's own end is not repeated."""
+    import re
+
+    from dagster import DagsterInstance, materialize
+
+    from orchestration import assets
+    from orchestration.assets import ALL_ASSETS
+    from orchestration.checks import ALL_CHECKS
+    from orchestration.resources import InboxResource, WarehouseResource
+    from tests.conftest import BAD_FILES, SAMPLE_IDS, make_inbox
+
+    monkeypatch.setattr(assets, "PROGRESS_EVERY_SECONDS", 0.0)
+    inbox = make_inbox(tmp_path / "inbox")
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            [*ALL_ASSETS, *ALL_CHECKS],
+            resources={
+                "inbox": InboxResource(path=str(inbox)),
+                "warehouse": WarehouseResource(
+                    path=str(tmp_path / "wh.duckdb"), batch_size=1, quality_batch_size=1, workers=1
+                ),
+            },
+            instance=instance,
+        )
+        assert result.success
+        messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    told: dict[str, list[tuple[int, int]]] = {}
+    for message in messages:
+        found = re.match(r"(\w+): (\d+) of (\d+) (reports|files) \(\d+%\), [\d,]+ (reports|files)/s$", message)
+        if found:
+            told.setdefault(found.group(1), []).append((int(found.group(2)), int(found.group(3))))
+    files, reports = len(SAMPLE_IDS) + len(BAD_FILES), len(SAMPLE_IDS)
+    assert told["raw_reports"] == [(n, files) for n in range(1, files)]
+    for stage in ("cleaned_reports", "segmented_reports", "report_metrics", "quality_flags"):
+        assert told[stage] == [(n, reports) for n in range(1, reports)], stage

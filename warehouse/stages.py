@@ -40,6 +40,14 @@ METRIC_TABLES = (
     "metrics.dated_statements",
 )
 BATCH_SIZE = 2000  # reports per transform batch: bounds memory whatever the corpus size
+# Told after each batch how far a stage has got: (items done, items to do).
+Progress = Callable[[int, int], None]
+
+
+def _no_progress(done: int, total: int) -> None:
+    pass
+
+
 # With workers, a stage cuts at least this many batches per worker (none under MIN_BATCH reports):
 # with one or two large batches per worker, the last ones run while the other workers idle.
 BATCHES_PER_WORKER = 4
@@ -290,6 +298,7 @@ def ingest_inbox(
     batch_size: int = BATCH_SIZE,
     workers: int = 1,
     listed: list[ingest.InboxFile] | None = None,
+    progress: Progress = _no_progress,
 ) -> StageStats:
     """Record each inbox file as a report, a duplicate file of one, or a rejection. Files whose
     path, size and mtime are recorded already are not read again; the rest are read batch by batch
@@ -310,6 +319,7 @@ def ingest_inbox(
     }
     counts: Counter[str] = Counter()
     batches = _work_batches(todo, batch_size, workers)
+    read = 0  # files read so far
     # Workers are told the ids known when their batch is sent, to skip decoding known bytes;
     # a report two batches found at once is kept here for its first file only.
     reads = ((batch, frozenset(known), now) for batch in batches)
@@ -326,6 +336,8 @@ def ingest_inbox(
         counts["duplicate_files"] += file_map.height - new_reports.height
         counts["rejected_files"] += rejected.height
         counts.update(f"rejected.{reason}" for reason in rejected["reason"].to_list())
+        read += len(batch)
+        progress(read, len(todo))
     stats.processed = counts["new_reports"]
     stats.counts = {
         "files_seen": len(files),
@@ -468,7 +480,14 @@ class BatchStage:
     compute: Callable[[Any], Any]
     write: Callable[[duckdb.DuckDBPyConnection, list[str], Any, StageStats], None]
 
-    def run(self, con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int, workers: int) -> StageStats:
+    def run(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        now: datetime,
+        batch_size: int,
+        workers: int,
+        progress: Progress = _no_progress,
+    ) -> StageStats:
         stats = StageStats()
         todo = pending(con, self.stage, self.upstream)
         before = processed_before(con, self.stage, todo)
@@ -480,12 +499,15 @@ class BatchStage:
                 batch_ids.append(ids)
                 yield inputs
 
+        done = 0
         for result in map_batches(self.compute, reads(), -(-len(todo) // size), workers):
             batch = batch_ids.popleft()
             stale = [report_id for report_id in batch if report_id in before]
             _delete_reports(con, self.tables, stale)
             self.write(con, batch, result, stats)
             _mark_processed(con, self.stage, batch, now, stale)
+            done += len(batch)
+            progress(done, len(todo))
         stats.processed = len(todo)
         stats.counts = dict(sorted(stats.counts.items()))
         return stats
@@ -521,9 +543,13 @@ CLEANED = BatchStage(
 
 
 def clean_pending(
-    con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE, workers: int = 1
+    con: duckdb.DuckDBPyConnection,
+    now: datetime,
+    batch_size: int = BATCH_SIZE,
+    workers: int = 1,
+    progress: Progress = _no_progress,
 ) -> StageStats:
-    stats = CLEANED.run(con, now, batch_size, workers)
+    stats = CLEANED.run(con, now, batch_size, workers, progress)
     con.execute("UPDATE cleaned.reports SET text_sha256 = sha256(text) WHERE text_sha256 IS NULL")
     return stats
 
@@ -582,9 +608,13 @@ SEGMENTED = BatchStage(
 
 
 def segment_pending(
-    con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE, workers: int = 1
+    con: duckdb.DuckDBPyConnection,
+    now: datetime,
+    batch_size: int = BATCH_SIZE,
+    workers: int = 1,
+    progress: Progress = _no_progress,
 ) -> StageStats:
-    return SEGMENTED.run(con, now, batch_size, workers)
+    return SEGMENTED.run(con, now, batch_size, workers, progress)
 
 
 # ---------------------------------------------------------------------------- metrics
@@ -622,9 +652,13 @@ METRICS = BatchStage("metrics", "segmented", METRIC_TABLES, _prose_inputs, pipel
 
 
 def extract_pending(
-    con: duckdb.DuckDBPyConnection, now: datetime, batch_size: int = BATCH_SIZE, workers: int = 1
+    con: duckdb.DuckDBPyConnection,
+    now: datetime,
+    batch_size: int = BATCH_SIZE,
+    workers: int = 1,
+    progress: Progress = _no_progress,
 ) -> StageStats:
-    return METRICS.run(con, now, batch_size, workers)
+    return METRICS.run(con, now, batch_size, workers, progress)
 
 
 # ---------------------------------------------------------------------------- quality
@@ -739,6 +773,7 @@ def validate_pending(
     docs_dir: Path | None = None,
     batch_size: int = BATCH_SIZE,
     rows_per_run: int = suites.ROWS_PER_RUN,
+    progress: Progress = _no_progress,
 ) -> StageStats:
     """Run the suites over the reports a change touched, batch by batch, and replace their flags.
 
@@ -758,7 +793,9 @@ def validate_pending(
     context = replace(context, continuity=continuity_with_shares(con, judged_pairs))
     # The next batch's frames are read (DuckDB, Polars) while GX validates the last (Python).
     batches = prefetched(validation_frames(con, context, batch) for batch in _batches(judged, batch_size))
-    flags, runs = suites.run_suites(batches, run_id, docs_dir=docs_dir, rows_per_run=rows_per_run)
+    flags, runs = suites.run_suites(
+        _told(batches, progress, len(judged)), run_id, docs_dir=docs_dir, rows_per_run=rows_per_run
+    )
     before = processed_before(con, "quality", judged)
     _delete_reports(con, ("quality.flags",), [report_id for report_id in judged if report_id in before])
     stats.add_rows("quality.flags", insert_frame(con, "quality.flags", flags))
@@ -770,6 +807,22 @@ def validate_pending(
     stats.counts = {"reports_judged": len(judged)}
     stats.counts.update({f"rule.{k}": v for k, v in sorted(Counter(flags["rule"].to_list()).items())})
     return stats
+
+
+Frames = dict[str, pl.DataFrame]
+
+
+def _told(batches: Iterator[Frames], progress: Progress, total: int) -> Iterator[Frames]:
+    """`batches`, telling `progress` how many reports' frames GX has been handed once it asks for
+    the next batch. Told here, in the thread GX runs in, not in the one reading the frames: a
+    Dagster log handler may write to a SQLite store that only its own thread may use."""
+    done = 0
+    for batch in batches:
+        if done:
+            progress(done, total)
+        done += batch["reports"].height
+        yield batch
+    progress(done, total)
 
 
 # ---------------------------------------------------------------------------- invariants
