@@ -55,8 +55,10 @@ PREVIEWS: dict[str, str] = {
 PROGRESS_EVERY_SECONDS = 10.0
 
 
-def _progress(context: AssetExecutionContext, name: str, unit: str = "reports") -> stages.Progress:
-    """What a stage is told after each batch, as a line in the run's log: done, to do, rate."""
+def _progress(context: AssetExecutionContext, unit: str = "reports") -> stages.Progress:
+    """What a stage is told after each batch, as a line in the run's log (named by the asset):
+    done, to do, rate."""
+    name = context.asset_key.to_user_string()
     started = last = time.monotonic()
 
     def report(done: int, total: int) -> None:
@@ -203,7 +205,7 @@ def raw_reports(
             warehouse.batch_size,
             warehouse.worker_count(),
             listing(),
-            _progress(context, "raw_reports", "files"),
+            _progress(context, "files"),
         ),
         "raw.reports",
         lambda con: stages.idle_inbox(con, folder, listing()),
@@ -225,7 +227,7 @@ def cleaned_reports(context: AssetExecutionContext, warehouse: WarehouseResource
             stages.warehouse_now(con),
             warehouse.batch_size,
             warehouse.worker_count(),
-            _progress(context, "cleaned_reports"),
+            _progress(context),
         ),
         "cleaned.reports",
         lambda con: stages.idle_stage(con, "cleaned", "raw"),
@@ -247,7 +249,7 @@ def segmented_reports(context: AssetExecutionContext, warehouse: WarehouseResour
             stages.warehouse_now(con),
             warehouse.batch_size,
             warehouse.worker_count(),
-            _progress(context, "segmented_reports"),
+            _progress(context),
         ),
         "segmented.sections",
         lambda con: stages.idle_stage(con, "segmented", "cleaned"),
@@ -270,7 +272,7 @@ def report_metrics(context: AssetExecutionContext, warehouse: WarehouseResource)
             stages.warehouse_now(con),
             warehouse.batch_size,
             warehouse.worker_count(),
-            _progress(context, "report_metrics"),
+            _progress(context),
         ),
         "metrics.report_metrics",
         lambda con: stages.idle_stage(con, "metrics", "segmented"),
@@ -294,7 +296,7 @@ def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) 
             warehouse.docs_dir(),
             warehouse.quality_batch_size,
             warehouse.quality_rows_per_run,
-            _progress(context, "quality_flags"),
+            _progress(context),
         ),
         "quality.flags",
         lambda con: stages.idle_stage(con, "quality", "metrics"),

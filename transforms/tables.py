@@ -209,15 +209,16 @@ def best_match(label: str, table: str) -> str | None:
 _PIPE_ROW = re.compile(r"^[^\S\n]*\|", re.MULTILINE)
 
 
-def pipe_rows(lines: list[str]) -> int:
-    """How many lines are markdown rows: one search over the joined lines, not one strip a line."""
-    return len(_PIPE_ROW.findall("\n".join(lines)))
+def pipe_rows(text: str) -> int:
+    """How many lines of `text` are markdown rows: one search, not one strip a line."""
+    return len(_PIPE_ROW.findall(text))
 
 
 def layout_of(groups: list[Group], lines: list[str], is_html: bool) -> str:
-    if is_html and "\t" in "\n".join(lines):
+    text = "\n".join(lines)
+    if is_html and "\t" in text:
         return "html"
-    if pipe_rows(lines) >= 3:
+    if pipe_rows(text) >= 3:
         return "markdown"
     with_values = [g for g in groups if g.values]
     same_line = sum(1 for g in with_values if g.lines <= g.label_lines)
@@ -616,7 +617,7 @@ def _read_t4(report_id: str, page: Page, is_html: bool, after: int | None) -> tu
             value = float(token.text) if token is not None and token.kind == "number" else None
             reading.cell(metric, value, "件", token.offset if token else None, evidence)
     grid = len({v.line for v in values}) <= 3
-    markdown = pipe_rows(region.lines) >= 2
+    markdown = pipe_rows("\n".join(region.lines)) >= 2
     layout = (
         "glued"
         if glued_digits

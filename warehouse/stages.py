@@ -809,10 +809,9 @@ def validate_pending(
     return stats
 
 
-Frames = dict[str, pl.DataFrame]
-
-
-def _told(batches: Iterator[Frames], progress: Progress, total: int) -> Iterator[Frames]:
+def _told(
+    batches: Iterator[dict[str, pl.DataFrame]], progress: Progress, total: int
+) -> Iterator[dict[str, pl.DataFrame]]:
     """`batches`, telling `progress` how many reports' frames GX has been handed once it asks for
     the next batch. Told here, in the thread GX runs in, not in the one reading the frames: a
     Dagster log handler may write to a SQLite store that only its own thread may use."""
