@@ -401,27 +401,15 @@ def test_long_stages_log_their_progress_batch_by_batch(tmp_path: Path, monkeypat
     PROGRESS_EVERY_SECONDS (here 0: every batch); the stage's own end is not repeated."""
     import re
 
-    from dagster import DagsterInstance, materialize
+    from dagster import DagsterInstance
 
     from orchestration import assets
-    from orchestration.assets import ALL_ASSETS
-    from orchestration.checks import ALL_CHECKS
-    from orchestration.resources import InboxResource, WarehouseResource
-    from tests.conftest import BAD_FILES, SAMPLE_IDS, make_inbox
+    from tests.conftest import BAD_FILES, SAMPLE_IDS, make_inbox, run_pipeline
 
     monkeypatch.setattr(assets, "PROGRESS_EVERY_SECONDS", 0.0)
     inbox = make_inbox(tmp_path / "inbox")
     with DagsterInstance.ephemeral() as instance:
-        result = materialize(
-            [*ALL_ASSETS, *ALL_CHECKS],
-            resources={
-                "inbox": InboxResource(path=str(inbox)),
-                "warehouse": WarehouseResource(
-                    path=str(tmp_path / "wh.duckdb"), batch_size=1, quality_batch_size=1, workers=1
-                ),
-            },
-            instance=instance,
-        )
+        result = run_pipeline(inbox, tmp_path / "wh.duckdb", batch_size=1, workers=1, instance=instance)
         assert result.success
         messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
     told: dict[str, list[tuple[int, int]]] = {}
