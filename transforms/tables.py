@@ -76,13 +76,21 @@ class Token(NamedTuple):  # a tuple: hundreds of thousands are made per batch
 
 @dataclass
 class Group:
+    """A label and the values after it. Its label words all come before its values (a label
+    after values begins the next group), so where they stand is three line numbers, not sets."""
+
     label: str
     values: list[float | None] = field(default_factory=list)
-    lines: set[int] = field(default_factory=set)
-    label_lines: set[int] = field(default_factory=set)
     offset: int = 0
     raw: list[str] = field(default_factory=list)
     glued: str = ""  # digits of cells that lost their separators, split later by the table's arithmetic
+    last_label_line: int = -1  # -1: none
+    first_value_line: int = -1  # of the values and glued digits; -1: none
+    last_value_line: int = -1
+
+    def values_beside_label(self) -> bool:
+        """Every value on the label's (last) line: a grid row, not a flattened one."""
+        return self.first_value_line == self.last_value_line == self.last_label_line or self.first_value_line < 0
 
 
 def _value_kind(piece: str) -> str:
@@ -170,22 +178,25 @@ def region_groups(region: Region) -> Iterator[Group]:
     current: Group | None = None
     line_number = region.first_line
     for line, offset in zip(region.lines, region.offsets, strict=True):
-        for run in _line_runs(line):
-            if run.label is not None:
+        for label, values, raw, glued_digits in _line_runs(line):
+            if label is not None:
                 if current is None or current.values or current.glued:
                     if current is not None:
                         yield current
-                    current = Group(label="", offset=offset)
-                current.label += run.label
-                current.label_lines.add(line_number)
-            if run.raw:
+                    current = Group(label, [], offset, [])
+                else:
+                    current.label += label
+                current.last_label_line = line_number
+            if raw:
                 if current is None:
-                    current = Group(label="", offset=offset)
-                current.raw.extend(run.raw)
-                current.lines.add(line_number)
-                current.values.extend(run.values)
-                if run.glued:
-                    current.glued = run.glued
+                    current = Group("", [], offset, [])
+                current.raw.extend(raw)
+                current.values.extend(values)
+                if current.first_value_line < 0:
+                    current.first_value_line = line_number
+                current.last_value_line = line_number
+                if glued_digits:
+                    current.glued = glued_digits
         line_number += 1
     if current is not None:
         yield current
@@ -221,7 +232,7 @@ def layout_of(groups: list[Group], lines: list[str], is_html: bool) -> str:
     if pipe_rows(text) >= 3:
         return "markdown"
     with_values = [g for g in groups if g.values]
-    same_line = sum(1 for g in with_values if g.lines <= g.label_lines)
+    same_line = sum(1 for g in with_values if g.values_beside_label())
     return "grid" if with_values and same_line * 2 >= len(with_values) else "flat"
 
 
@@ -516,7 +527,7 @@ def _read_t3(report_id: str, page: Page, is_html: bool) -> tuple[Reading, dict |
         offset = group.offset if group else None
         reading.row(_T3_METRICS[row.code], values, _T3_UNITS, offset, evidence)
     last = rows.get("carried_forward", (None, None))[1]
-    end = max(last.lines) + 1 if last and last.lines else region.first_line + len(region.lines)
+    end = last.last_value_line + 1 if last and last.last_value_line >= 0 else region.first_line + len(region.lines)
     used = [g for _, g in rows.values()]
     layout = "glued" if recovered else layout_of(used, region.lines[: end - region.first_line], is_html)
     reading.recovered = recovered
