@@ -316,6 +316,7 @@ def test_cells_sent_a_row_at_a_time_are_the_cells_read() -> None:
 
     from tests.generator import corpus
     from transforms import pipeline, tables
+    from warehouse import store
 
     reports = corpus(seed=3)[:40]
     cleaned = pl.DataFrame(
@@ -323,7 +324,11 @@ def test_cells_sent_a_row_at_a_time_are_the_cells_read() -> None:
     ).with_columns(pl.lit(False).alias("is_html"))
     found = pickle.loads(pickle.dumps(stages._segment(cleaned)))
     assert found.cell_values.schema["metric"] == pl.Categorical
-    written = stages._segmented_cells(found)
+    # Written as the stage writes them (the codes still categoricals), read back from DuckDB.
+    con = duckdb.connect()
+    con.execute(store.schema_sql())
+    store.insert_frame(con, "segmented.table_cells", found.cells)
+    written = store.frame(con, f"SELECT {', '.join(tables.CELL_SCHEMA)}, section_no FROM segmented.table_cells")
     # The cells one by one, as the reader recorded them: each row's place and evidence for its cells.
     by_cell = []
     for report_id, text in cleaned.select("report_id", "text").iter_rows():
@@ -338,6 +343,29 @@ def test_cells_sent_a_row_at_a_time_are_the_cells_read() -> None:
     expected = pipeline.with_section_no(cells, found.sections)
     assert written.height > 1000  # the corpus's tables were read
     assert written.equals(expected)
+
+
+def test_a_batchs_text_digests_are_duckdbs_sha256_of_its_texts() -> None:
+    """Duplicates by text are found by `text_sha256`, computed in the worker: it must be the digest
+    DuckDB computed before (of the UTF-8 bytes), for Chinese, Traditional-converted and empty text."""
+    import polars as pl
+
+    from transforms import pipeline
+
+    raw = pl.DataFrame(
+        {
+            "report_id": ["a", "b", "c", "d"],
+            "media_type": ["text/plain", "text/plain", "text/html", "text/plain"],
+            "text": ["一、总体情况\n本年新收申请12件。", "政府資訊公開工作年度報告", "<p>二、主动公开</p>", ""],
+        }
+    )
+    cleaned = pipeline.clean_batch(raw)
+    con = duckdb.connect()
+    con.register("cleaned", cleaned.to_arrow())
+    mismatched = con.sql("SELECT report_id FROM cleaned WHERE text_sha256 IS DISTINCT FROM sha256(text)").fetchall()
+    assert cleaned.height == 4 and cleaned["text_sha256"].null_count() == 0
+    assert mismatched == []
+    assert cleaned["text_sha256"].n_unique() == 4
 
 
 @pytest.fixture(scope="module")

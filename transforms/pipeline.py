@@ -7,6 +7,7 @@ nothing here touches the warehouse, so a batch can be computed anywhere.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,6 +37,7 @@ CLEANED_COLUMNS = (
     "garbled_sample",
     "title_year",
     "body_year",
+    "text_sha256",
 )
 TABLE_COLUMNS = (
     "report_id",
@@ -64,7 +66,19 @@ def ingest_batch(
 def clean_batch(raw: pl.DataFrame) -> pl.DataFrame:
     """cleaned.reports rows for a batch of raw reports (report_id, media_type, text)."""
     cleaned = clean.clean_reports(raw)
-    return cleaned.join(metadata.extract_metadata(cleaned), on="report_id").select(CLEANED_COLUMNS)
+    return (
+        cleaned.join(metadata.extract_metadata(cleaned), on="report_id")
+        .with_columns(text_sha256(cleaned.get_column("text")))
+        .select(CLEANED_COLUMNS)
+    )
+
+
+def text_sha256(texts: pl.Series) -> pl.Series:
+    """Each text's SHA-256 (of its UTF-8, in hex, as DuckDB's `sha256`): the key duplicates by text
+    are found by. Computed with the batch in the worker: an UPDATE of the whole table after the
+    stage ran alone in the run's process (0.3 s per 10,000 reports)."""
+    digests = [None if text is None else hashlib.sha256(text.encode()).hexdigest() for text in texts.to_list()]
+    return pl.Series("text_sha256", digests, dtype=pl.String)
 
 
 @dataclass
