@@ -66,11 +66,9 @@ def ingest_batch(
 def clean_batch(raw: pl.DataFrame) -> pl.DataFrame:
     """cleaned.reports rows for a batch of raw reports (report_id, media_type, text)."""
     cleaned = clean.clean_reports(raw)
-    return (
-        cleaned.join(metadata.extract_metadata(cleaned), on="report_id")
-        .with_columns(text_sha256(cleaned.get_column("text")))
-        .select(CLEANED_COLUMNS)
-    )
+    # The digests beside their own texts, before the join (which keeps no row order).
+    cleaned = cleaned.with_columns(text_sha256(cleaned.get_column("text")))
+    return cleaned.join(metadata.extract_metadata(cleaned), on="report_id").select(CLEANED_COLUMNS)
 
 
 def text_sha256(texts: pl.Series) -> pl.Series:
