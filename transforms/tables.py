@@ -183,13 +183,13 @@ def region_groups(region: Region) -> Iterator[Group]:
                 if current is None or current.values or current.glued:
                     if current is not None:
                         yield current
-                    current = Group(label, [], offset, [])
+                    current = Group(label, values=[], offset=offset, raw=[])
                 else:
                     current.label += label
                 current.last_label_line = line_number
             if raw:
                 if current is None:
-                    current = Group("", [], offset, [])
+                    current = Group("", values=[], offset=offset, raw=[])
                 current.raw.extend(raw)
                 current.values.extend(values)
                 if current.first_value_line < 0:
