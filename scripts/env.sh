@@ -3,17 +3,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-# The interpreter: NIANBAO_PYTHON if set; else the system's own CPython 3.11 (Debian's build links
-# libpython statically into the executable: 7-8 % less CPU than pyenv's --enable-shared build on
-# the 10k benchmark, benchmarks/RESULTS.md) when it can make a venv; else python3.11 on PATH.
-pick_python() {
-    if [ -n "${NIANBAO_PYTHON:-}" ]; then echo "$NIANBAO_PYTHON"; return; fi
-    if [ -x /usr/bin/python3.11 ] && /usr/bin/python3.11 -c "import ensurepip, venv" 2>/dev/null; then
-        echo /usr/bin/python3.11; return
-    fi
-    if command -v python3.11 >/dev/null; then echo python3.11; else echo python3; fi
-}
-PYTHON="$(pick_python)"
+# The interpreter: scripts/pick_python.sh says which, and why.
+PYTHON="$(bash scripts/pick_python.sh)"
 STAMP=".venv/.nianbao-installed"
 WANT="$( (cat pyproject.toml; command -v "$PYTHON") | sha256sum | cut -c1-16)"
 if [ ! -x .venv/bin/python ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then

@@ -1,0 +1,43 @@
+"""scripts/pick_python.sh: which interpreter bin/* make the project's .venv with."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PICK = ROOT / "scripts" / "pick_python.sh"
+
+
+def _pick(**env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in ("NIANBAO_PYTHON", "NIANBAO_SYSTEM_PYTHON")}
+    done = subprocess.run(["bash", str(PICK)], env={**clean, **env}, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_an_interpreter_named_by_the_user_is_taken_as_it_is() -> None:
+    assert _pick(NIANBAO_PYTHON="/opt/python/bin/python3.11") == "/opt/python/bin/python3.11"
+
+
+def test_the_system_python_is_preferred_when_it_can_make_a_venv(tmp_path: Path) -> None:
+    # A stand-in for /usr/bin/python3.11: this test's own interpreter, which has venv and ensurepip.
+    system = tmp_path / "python3.11"
+    system.symlink_to(sys.executable)
+    assert _pick(NIANBAO_SYSTEM_PYTHON=str(system)) == str(system)
+
+
+def test_a_system_python_without_venv_or_none_at_all_falls_back_to_path(tmp_path: Path) -> None:
+    # Debian's python3.11 without the python3.11-venv package: `import ensurepip` fails.
+    broken = tmp_path / "python3.11"
+    broken.write_text("#!/bin/sh\nexit 1\n")
+    broken.chmod(0o755)
+    assert _pick(NIANBAO_SYSTEM_PYTHON=str(broken)) in ("python3.11", "python3")
+    assert _pick(NIANBAO_SYSTEM_PYTHON=str(tmp_path / "missing")) in ("python3.11", "python3")
+
+
+def test_the_default_choice_is_a_python_3_11() -> None:
+    chosen = _pick()
+    version = subprocess.run(
+        [chosen, "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True, text=True, check=True
+    )
+    assert version.stdout.split() == ["3", "11"]
