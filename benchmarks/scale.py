@@ -223,8 +223,11 @@ def cli_run(inbox: Path, warehouse: Path, dagster_home: Path) -> float:
         "DAGSTER_HOME": str(dagster_home.resolve()),
     }
     started = time.perf_counter()
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:  # the run's own words, not only an exit code
+        raise RuntimeError(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr[-3000:]}")
+    return seconds
 
 
 def report(
@@ -276,6 +279,9 @@ def main() -> int:
         (inbox / ".complete").write_text("")
         print(f"generated {args.n} files in {time.perf_counter() - started:.1f} s")
     (inbox / ".complete").unlink()  # not an input file
+    # Files the incremental runs add; removed however the benchmark ends, so the kept corpus
+    # stays N files (a failed run left them in, and the next benchmark read them as its corpus).
+    added, added_later = inbox / "added", inbox / "added_later"
     try:
         floor_seconds, size = floor_apart(inbox)
         warehouse = workdir / f"warehouse_{args.n}_{args.seed}.duckdb"
@@ -291,7 +297,6 @@ def main() -> int:
             report("second run, nothing new", args.n, size, again, stages, sampler, None)
             print(f"second run / first run = {again / wall:.3f}")
             extra = max(1, args.n // 100)
-            added = inbox / "added"
             added_bytes = build_inbox(added, extra, args.seed + 1, offset=10_000_000)
             more, stages, sampler = run(inbox, warehouse, args.batch_size, limit)
             report(f"run after adding {extra} files (1%)", extra, added_bytes, more, stages, sampler, None)
@@ -301,8 +306,7 @@ def main() -> int:
             # The same two runs as new processes of Dagster's CLI.
             dagster_home = workdir / "dagster_home"
             fresh_again = cli_run(inbox, warehouse, dagster_home)
-            later = inbox / "added_later"
-            build_inbox(later, extra, args.seed + 2, offset=20_000_000)
+            build_inbox(added_later, extra, args.seed + 2, offset=20_000_000)
             fresh_more = cli_run(inbox, warehouse, dagster_home)
             print("\nas new `dagster asset materialize` processes:")
             print(f"nothing new: {fresh_again:.2f} s ({fresh_again / wall:.3f} of the first run)")
@@ -310,9 +314,9 @@ def main() -> int:
                 f"after adding another {extra} files (1%): {fresh_more:.2f} s ({fresh_more / wall:.3f}; "
                 f"beyond nothing new {(fresh_more - fresh_again) / wall:.3f})"
             )
-            shutil.rmtree(added)
-            shutil.rmtree(later)
     finally:
+        shutil.rmtree(added, ignore_errors=True)
+        shutil.rmtree(added_later, ignore_errors=True)
         (inbox / ".complete").write_text("")
     return 0
 
