@@ -6,14 +6,21 @@ cd "$ROOT"
 # The interpreter: scripts/pick_python.sh says which, and why.
 PYTHON="$(bash scripts/pick_python.sh)"
 STAMP=".venv/.nianbao-installed"
-WANT="$( (cat pyproject.toml; command -v "$PYTHON") | sha256sum | cut -c1-16)"
+INTERPRETER_STAMP=".venv/.nianbao-python"
+INTERPRETER="$(command -v "$PYTHON")"
+# A venv keeps the interpreter it was made with: another one means a new venv from scratch. A
+# changed pyproject.toml only reinstalls into the venv there is.
+if [ -d .venv ] && [ "$(cat "$INTERPRETER_STAMP" 2>/dev/null)" != "$INTERPRETER" ]; then
+    rm -rf .venv
+fi
+WANT="$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -x .venv/bin/python ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
     echo "setting up .venv with $PYTHON ($($PYTHON --version))" >&2
-    rm -rf .venv  # a venv keeps the interpreter it was made with: a new one is made from scratch
     "$PYTHON" -m venv .venv
     .venv/bin/python -m pip install --quiet --upgrade pip
     .venv/bin/python -m pip install --quiet -e ".[dev]"
     echo "$WANT" > "$STAMP"
+    echo "$INTERPRETER" > "$INTERPRETER_STAMP"
 fi
 # shellcheck disable=SC1091
 source .venv/bin/activate

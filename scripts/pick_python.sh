@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Prints the interpreter the project's .venv is made with: NIANBAO_PYTHON if set; else the
-# system's own CPython 3.11 when it can make a venv (Debian's executable links libpython
-# statically: 7-8 % less CPU than pyenv's --enable-shared build on the 10k benchmark,
-# benchmarks/RESULTS.md); else python3.11 on PATH; else python3.
+# system's own CPython 3.11 when it can make a venv (why: docs/libraries.md); else python3.11 on
+# PATH; else python3.
 set -euo pipefail
 SYSTEM_PYTHON="${NIANBAO_SYSTEM_PYTHON:-/usr/bin/python3.11}"  # overridable for the tests
 if [ -n "${NIANBAO_PYTHON:-}" ]; then
