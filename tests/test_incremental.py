@@ -372,3 +372,45 @@ def test_new_files_start_loading_gx_while_the_stages_before_quality_compute(tmp_
 
     assert ingest("first") == f"{len(SAMPLE_IDS)} import-great-expectations True"
     assert ingest("second") == "0 None False"
+
+
+def test_the_quality_context_read_for_a_change_judges_as_the_whole_warehouse_would(tmp_path: Path) -> None:
+    """The quality stage reads only the reports a change can reach (`frames.cross_report_scope`).
+    For any set of changed reports, the reports judged and every row the cross-report rules give
+    them must be what a context of the whole warehouse gives."""
+    import polars as pl
+    from polars.testing import assert_frame_equal
+
+    from tests.generator import generate_case
+    from warehouse import stages
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    cases = [("CARRY_OVER_CONTINUITY", "grid"), (None, "flat"), ("IN_FORCE_CONTINUITY", "markdown")]
+    cases += [("DUPLICATE_REPORT", "grid"), ("DUPLICATE_REPORT", "html"), (None, "glued")]
+    for index, (fault, layout) in enumerate(cases):
+        for generated in generate_case(index, layout, fault, seed=23):
+            (inbox / generated.name).write_bytes(generated.data)
+    warehouse = tmp_path / "wh.duckdb"
+    assert run_pipeline(inbox, warehouse, workers=1).success
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        every = [r for (r,) in con.execute("SELECT report_id FROM cleaned.reports ORDER BY report_id").fetchall()]
+        whole = stages.quality_context(con, every)
+        assert whole.reports.height == len(every) and whole.continuity.height >= 2
+        changes = [[report_id] for report_id in every] + [every[::3], every[1::4]]
+        scopes = set()
+        for changed in changes:
+            scoped = stages.quality_context(con, changed)
+            scopes.add(scoped.reports.height)
+            judged = stages.touched_reports(scoped, changed)
+            assert judged == stages.touched_reports(whole, changed), changed
+            for name in ("report_rows", "continuity"):
+                rows = [
+                    getattr(context, name).filter(pl.col("report_id").is_in(judged)).drop("row_key").sort("report_id")
+                    for context in (whole, scoped)
+                ]
+                assert_frame_equal(rows[0], rows[1])
+    finally:
+        con.close()
+    assert min(scopes) < len(every)  # a change to one report reads less than the warehouse

@@ -168,3 +168,32 @@ def test_sentence_around_is_the_span_between_the_nearest_marks(text: str, data: 
         lo = max(0, (start + end) // 2 - left - EVIDENCE_CHARS // 2)
         sentence = sentence[lo : lo + EVIDENCE_CHARS]
     assert sentence_around(text, start, end) == sentence
+
+
+def test_cross_report_scope_reaches_texts_and_agencies_a_change_can_alter() -> None:
+    """a1 changes. Its text is shared by c1 (another agency) and e1 (no agency); a2 is another year
+    of a1's agency (人民政府 and 政府 name one agency), b1 shares a2's text, c2 is another year of
+    c1's agency. b2 (b1's agency) and the rest share nothing with what a1 reaches."""
+    from transforms.frames import cross_report_scope
+
+    reports = pl.DataFrame(
+        {
+            "report_id": ["a1", "a2", "b1", "b2", "c1", "c2", "d1", "e1", "f1", "g1"],
+            "agency": [
+                "河东区人民政府办公室",
+                "河东区政府办公室",
+                "河西区",
+                "河西区",
+                "河南区",
+                "河南区",
+                None,
+                None,
+                "河北区",
+                "河北区",
+            ],
+            "text_sha256": ["h1", "h2", "h2", "h3", "h1", "h4", "h5", "h1", "h6", None],
+        }
+    )
+    assert sorted(cross_report_scope(reports, ["a1"])) == ["a1", "a2", "b1", "c1", "c2", "e1"]
+    assert sorted(cross_report_scope(reports, ["b2"])) == ["a2", "b1", "b2"]
+    assert cross_report_scope(reports, []) == []

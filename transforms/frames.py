@@ -238,6 +238,28 @@ def agency_key(agency: pl.Expr) -> pl.Expr:
     return agency.str.replace_all("人民政府", "政府").str.replace_all(r"[()（）\s]", "")
 
 
+def cross_report_scope(reports: pl.DataFrame, pending_ids: list[str]) -> list[str]:
+    """The ids of the `reports` (report_id, agency, text_sha256: every report) that the cross-report
+    rules need read when `pending_ids` change. A report's duplicate columns depend on the reports
+    sharing its text, its continuity pairs on the reports of its agency (`agency_key`); a change
+    to a pending report reaches the reports sharing its text and the other years of their agencies
+    (`touched_reports` in warehouse/stages.py). So: every report of an agency that has a report
+    sharing a text with a pending one, and every report sharing a text with any of those. A null
+    text is grouped as `report_frame` groups it, with the other null texts."""
+    keyed = reports.select(
+        "report_id",
+        agency_key(pl.col("agency")).alias("agency_key"),
+        pl.col("text_sha256").fill_null("").alias("text_key"),
+    )
+    pending_texts = keyed.filter(pl.col("report_id").is_in(pending_ids)).get_column("text_key").unique()
+    same_text = keyed.filter(pl.col("text_key").is_in(pending_texts.implode()))
+    agencies = same_text.get_column("agency_key").drop_nulls().unique()
+    in_agencies = pl.col("agency_key").is_in(agencies.implode())
+    texts = pl.concat([same_text, keyed.filter(in_agencies)]).get_column("text_key").unique()
+    wanted = (in_agencies | pl.col("text_key").is_in(texts.implode())).fill_null(False)
+    return keyed.filter(wanted).get_column("report_id").to_list()
+
+
 CONTINUITY_FIGURES = {
     "t3.carried_over.total": "carried_over",
     "t3.carried_forward.total": "carried_forward",
