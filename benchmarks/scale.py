@@ -11,7 +11,9 @@ usage: python -m benchmarks.scale N [SEED] [--workdir DIR] [--incremental] [--ma
    seconds, docs/s, MB/s, peak RSS — the stage figures are the ones each asset reports to the
    Dagster UI as materialization metadata.
 4. With --incremental: a second run with nothing new, then a run after adding 1% new files; each
-   as a share of the first run, and the 1% run's cost beyond the run with nothing new. These runs
+   as a share of the first run, and the 1% run's cost beyond the run with nothing new; then a run
+   after adding 4% more, which splits that cost into what a new file costs (the two runs' difference
+   over their files') and what any run with new files costs whatever their number. These runs
    share the benchmark's process, warm by then (Dagster, GX imported; the fork server up). So
    after them the same two runs are made as a user's or the inbox sensor's are, each a new
    `dagster asset materialize` process (nothing new; another 1% of new files), timed whole.
@@ -230,6 +232,15 @@ def cli_run(inbox: Path, warehouse: Path, dagster_home: Path) -> float:
     return seconds
 
 
+def cost_per_file_and_fixed(idle: float, smaller: tuple[int, float], larger: tuple[int, float]) -> tuple[float, float]:
+    """(seconds per new file, fixed seconds) of runs with new files, from two of them, each given as
+    (new files, wall seconds): the line through the two; the fixed part is what a run with new
+    files costs beyond a run with nothing new (`idle`), whatever their number."""
+    (few, few_seconds), (many, many_seconds) = smaller, larger
+    per_file = (many_seconds - few_seconds) / (many - few)
+    return per_file, few_seconds - idle - per_file * few
+
+
 def report(
     title: str,
     n: int,
@@ -281,7 +292,7 @@ def main() -> int:
     (inbox / ".complete").unlink()  # not an input file
     # Files the incremental runs add; removed however the benchmark ends, so the kept corpus
     # stays N files (a failed run left them in, and the next benchmark read them as its corpus).
-    added, added_later = inbox / "added", inbox / "added_later"
+    added, added_later, added_larger = inbox / "added", inbox / "added_later", inbox / "added_larger"
     try:
         floor_seconds, size = floor_apart(inbox)
         warehouse = workdir / f"warehouse_{args.n}_{args.seed}.duckdb"
@@ -303,6 +314,22 @@ def main() -> int:
             print(f"1% run / first run = {more / wall:.3f}")
             # What the new files cost beyond a run with nothing new (Dagster's start-up, the idle checks).
             print(f"(1% run - second run) / first run = {(more - again) / wall:.3f}")
+            # A larger run splits the 1% run's cost into what each new file costs and what any run
+            # with new files costs whatever their number.
+            larger = 4 * extra
+            larger_bytes = build_inbox(added_larger, larger, args.seed + 3, offset=30_000_000)
+            most, stages, sampler = run(inbox, warehouse, args.batch_size, limit)
+            report(f"run after adding {larger} more files (4%)", larger, larger_bytes, most, stages, sampler, None)
+            per_file, fixed = cost_per_file_and_fixed(again, (extra, more), (larger, most))
+            if per_file <= 0:  # small corpora: the files' cost is below the runs' noise
+                print(f"the 4% run took no longer than the 1% run ({most:.2f} s against {more:.2f} s)")
+            else:
+                print(
+                    f"a new file costs {per_file * 1000:.2f} ms in a run with new files "
+                    f"(the first run: {wall / args.n * 1000:.2f} ms per file); a run with new files costs "
+                    f"{fixed:.2f} s more than one with nothing new whatever their number "
+                    f"({fixed / wall:.3f} of the first run)"
+                )
             # The same two runs as new processes of Dagster's CLI.
             dagster_home = workdir / "dagster_home"
             fresh_again = cli_run(inbox, warehouse, dagster_home)
@@ -317,6 +344,7 @@ def main() -> int:
     finally:
         shutil.rmtree(added, ignore_errors=True)
         shutil.rmtree(added_later, ignore_errors=True)
+        shutil.rmtree(added_larger, ignore_errors=True)
         (inbox / ".complete").write_text("")
     return 0
 
