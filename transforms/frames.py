@@ -255,7 +255,7 @@ def cross_report_scope(reports: pl.DataFrame, pending_ids: list[str]) -> list[st
     same_text = keyed.filter(pl.col("text_key").is_in(pending_texts.implode()))
     agencies = same_text.get_column("agency_key").drop_nulls().unique()
     in_agencies = pl.col("agency_key").is_in(agencies.implode())
-    texts = pl.concat([same_text, keyed.filter(in_agencies)]).get_column("text_key").unique()
+    texts = pl.concat([pending_texts, keyed.filter(in_agencies).get_column("text_key")]).unique()
     wanted = (in_agencies | pl.col("text_key").is_in(texts.implode())).fill_null(False)
     return keyed.filter(wanted).get_column("report_id").to_list()
 
