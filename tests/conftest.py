@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,18 @@ from orchestration.resources import InboxResource, WarehouseResource
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
+# The user's command: every asset and check, as a `dagster` process of its own.
+MATERIALIZE_ALL_COMMAND = [
+    sys.executable,
+    "-m",
+    "dagster",
+    "asset",
+    "materialize",
+    "-m",
+    "orchestration.definitions",
+    "--select",
+    "*",
+]
 SAMPLE_IDS = {
     "000": "000_e7aaa9833632924a.txt",
     "001": "001_67c1420167c13949.txt",

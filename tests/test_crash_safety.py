@@ -9,14 +9,13 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import ROOT, make_inbox
+from tests.conftest import MATERIALIZE_ALL_COMMAND, ROOT, make_inbox
 from tests.generator import corpus
 from tests.warehouse_dump import dump
 
@@ -28,17 +27,6 @@ KILL_AT: tuple[tuple[str, str], ...] = (
     ("quality_flags", "STEP_START"),
 )
 MILESTONE_TIMEOUT_SECONDS = 300.0
-MATERIALIZE_ALL = [
-    sys.executable,
-    "-m",
-    "dagster",
-    "asset",
-    "materialize",
-    "-m",
-    "orchestration.definitions",
-    "--select",
-    "*",
-]
 # (milestone, killed mid-run, a staging file was left, a warehouse was published) per kill
 KILLS: list[tuple[str, bool, bool, bool]] = []
 
@@ -49,7 +37,7 @@ def _materialize(inbox: Path, warehouse: Path, home: Path, log: Path | None = No
     (home / "dagster.yaml").touch()
     with open(log or os.devnull, "wb") as stderr:  # the child keeps its own descriptor
         return subprocess.Popen(
-            MATERIALIZE_ALL,
+            MATERIALIZE_ALL_COMMAND,
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import ROOT, make_inbox
+from tests.conftest import MATERIALIZE_ALL_COMMAND, ROOT, make_inbox
 from tests.generator import corpus
 from warehouse import dictionary
 from warehouse.store import marts_sql
@@ -97,17 +97,7 @@ def test_readers_never_see_a_lock_or_half_a_run(tmp_path: Path) -> None:
         "DAGSTER_HOME": str(tmp_path / "home"),
     }
     (tmp_path / "home").mkdir()
-    command = [
-        sys.executable,
-        "-m",
-        "dagster",
-        "asset",
-        "materialize",
-        "-m",
-        "orchestration.definitions",
-        "--select",
-        "*",
-    ]
+    command = MATERIALIZE_ALL_COMMAND
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
     for report in corpus(seed=4):  # new files: the second run changes every table
         (inbox / report.name).write_bytes(report.data)
