@@ -28,7 +28,6 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -42,6 +41,7 @@ from dagster import DagsterInstance, materialize
 from orchestration.assets import ALL_ASSETS, STAGE_ORDER
 from orchestration.checks import ALL_CHECKS
 from orchestration.resources import InboxResource, WarehouseResource
+from tests.conftest import MATERIALIZE_ALL_COMMAND, materialize_env
 from tests.generator import FAULTS, generate_case
 from tests.noise import noisy_report
 from transforms.clean import to_simplified
@@ -214,21 +214,12 @@ def cli_run(inbox: Path, warehouse: Path, dagster_home: Path) -> float:
     """Wall seconds of one `dagster asset materialize --select '*'` on `inbox` into `warehouse`,
     in a new process (as bin/materialize and the inbox sensor's runs are): its imports, Dagster's
     start-up, GX's import and the fork server's start included."""
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    (dagster_home / "dagster.yaml").touch()
-    command = [str(Path(sys.executable).with_name("dagster")), "asset", "materialize"]
-    command += ["-m", "orchestration.definitions", "--select", "*"]
-    env = {
-        **os.environ,
-        "NIANBAO_INBOX": str(inbox),
-        "NIANBAO_WAREHOUSE": str(warehouse),
-        "DAGSTER_HOME": str(dagster_home.resolve()),
-    }
+    env = materialize_env(inbox, warehouse, dagster_home)
     started = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    done = subprocess.run(MATERIALIZE_ALL_COMMAND, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode != 0:  # the run's own words, not only an exit code
-        raise RuntimeError(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"{' '.join(MATERIALIZE_ALL_COMMAND)} exited {done.returncode}:\n{done.stderr[-3000:]}")
     return seconds
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -30,6 +31,22 @@ MATERIALIZE_ALL_COMMAND = [
     "--select",
     "*",
 ]
+
+
+def materialize_env(inbox: Path, warehouse: Path, dagster_home: Path) -> dict[str, str]:
+    """The environment that points MATERIALIZE_ALL_COMMAND at these paths. `dagster_home` is made a
+    Dagster instance of its own (an empty dagster.yaml: the defaults), so runs leave no trace
+    elsewhere."""
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    (dagster_home / "dagster.yaml").touch()
+    return {
+        **os.environ,
+        "NIANBAO_INBOX": str(inbox),
+        "NIANBAO_WAREHOUSE": str(warehouse),
+        "DAGSTER_HOME": str(dagster_home.resolve()),  # Dagster wants it absolute
+    }
+
+
 SAMPLE_IDS = {
     "000": "000_e7aaa9833632924a.txt",
     "001": "001_67c1420167c13949.txt",

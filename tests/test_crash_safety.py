@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import MATERIALIZE_ALL_COMMAND, ROOT, make_inbox
+from tests.conftest import MATERIALIZE_ALL_COMMAND, ROOT, make_inbox, materialize_env
 from tests.generator import corpus
 from tests.warehouse_dump import dump
 
@@ -32,9 +32,7 @@ KILLS: list[tuple[str, bool, bool, bool]] = []
 
 
 def _materialize(inbox: Path, warehouse: Path, home: Path, log: Path | None = None) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NIANBAO_INBOX": str(inbox), "NIANBAO_WAREHOUSE": str(warehouse), "DAGSTER_HOME": str(home)}
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch()
+    env = materialize_env(inbox, warehouse, home)
     with open(log or os.devnull, "wb") as stderr:  # the child keeps its own descriptor
         return subprocess.Popen(
             MATERIALIZE_ALL_COMMAND,

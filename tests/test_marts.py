@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import MATERIALIZE_ALL_COMMAND, ROOT, make_inbox
+from tests.conftest import MATERIALIZE_ALL_COMMAND, ROOT, make_inbox, materialize_env
 from tests.generator import corpus
 from warehouse import dictionary
 from warehouse.store import marts_sql
@@ -90,13 +89,7 @@ print(opens, errors, half)
 def test_readers_never_see_a_lock_or_half_a_run(tmp_path: Path) -> None:
     inbox = make_inbox(tmp_path / "inbox")
     warehouse = tmp_path / "wh.duckdb"
-    env = {
-        **os.environ,
-        "NIANBAO_INBOX": str(inbox),
-        "NIANBAO_WAREHOUSE": str(warehouse),
-        "DAGSTER_HOME": str(tmp_path / "home"),
-    }
-    (tmp_path / "home").mkdir()
+    env = materialize_env(inbox, warehouse, tmp_path / "home")
     command = MATERIALIZE_ALL_COMMAND
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
     for report in corpus(seed=4):  # new files: the second run changes every table
