@@ -333,9 +333,8 @@ def main() -> int:
                 f"beyond nothing new {(fresh_more - fresh_again) / wall:.3f})"
             )
     finally:
-        shutil.rmtree(added, ignore_errors=True)
-        shutil.rmtree(added_later, ignore_errors=True)
-        shutil.rmtree(added_larger, ignore_errors=True)
+        for folder in (added, added_later, added_larger):
+            shutil.rmtree(folder, ignore_errors=True)
         (inbox / ".complete").write_text("")
     return 0
 
