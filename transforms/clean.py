@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from transforms import mojibake
+from transforms import catalog, mojibake
 from transforms import patterns as p
 
 FIXES: tuple[str, ...] = (
@@ -30,6 +30,7 @@ FIXES: tuple[str, ...] = (
     "mojibake_repaired",
     "spam_masked",
     "hard_wraps",
+    "line_breaks_restored",
 )
 
 _FULLWIDTH = "０１２３４５６７８９"
@@ -233,6 +234,36 @@ def join_hard_wraps(text: str) -> str:
     return "\n".join(out)
 
 
+_FLATTENED_CHAPTER = re.compile(p.FLATTENED_CHAPTER)
+_FLATTENED_BREAK = re.compile(p.FLATTENED_BREAK)
+_FLATTENED_SUBHEADING = re.compile(p.FLATTENED_SUBHEADING_BREAK)
+# Table 3's chapter-numbered rows: the catalogue's words for them (本年新收, 上年结转, 结转下年).
+_FLATTENED_T3_ROW = re.compile(
+    r"(?<=[\u4e00-\u9fff）)])(?=[一二三四五六七八九十]、(?:"
+    + "|".join(
+        [row.pattern for row in catalog.T3_ROWS if re.match(r"[一二三四五六七八九十]、", row.label_zh)]
+        + list(p.FLATTENED_T3_HEADING_ROWS)
+    )
+    + "))"
+)
+_FLATTENED_RUN_IN = re.compile(p.FLATTENED_RUN_IN_HEADING, re.MULTILINE)
+# Texts `restore_line_breaks` could change: a line of FLATTENED_LINE_MIN_CHARS or more.
+FLATTENED_SUSPECT = rf"(?m)^[^\n]{{{p.FLATTENED_LINE_MIN_CHARS},}}"
+
+
+def restore_line_breaks(text: str) -> str:
+    """Put back the line breaks a crawl flattened out of a page: before each heading or table-row
+    numbering of a long line that holds two or more chapter numberings, and after a short heading
+    run into its paragraph. Lines of an ordinary page are left as they are."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if len(line) >= p.FLATTENED_LINE_MIN_CHARS and len(_FLATTENED_CHAPTER.findall(line)) >= 2:
+            for pattern in (_FLATTENED_BREAK, _FLATTENED_SUBHEADING, _FLATTENED_T3_ROW):
+                line = pattern.sub("\n", line)
+            lines[index] = _FLATTENED_RUN_IN.sub("\\1\n", line)
+    return "\n".join(lines)
+
+
 def _changed(before: pl.Expr, after: pl.Expr) -> pl.Expr:
     return before != after
 
@@ -308,7 +339,14 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     # 6. Spam: count, then mask.
     df = df.with_columns(t.str.count_matches(SPAM_RE).cast(pl.Int64).alias("spam_spans"))
     df = df.with_columns(t.str.replace_all(SPAM_RE, p.SPAM_MASK, literal=False).alias("text"))
-    # 7. Spaces between CJK and figures: "2019 年" → "2019年", "信息 4895 条" → "信息4895条".
+    # 7. Line breaks a crawl flattened out (before the spaces that mark some of them are removed).
+    df = df.with_columns(
+        pl.coalesce(
+            _map_where(df, t.str.contains(FLATTENED_SUSPECT), restore_line_breaks, pl.String), t
+        ).alias("step")
+    )
+    df = df.with_columns(_changed(t, pl.col("step")).alias("fix_line_breaks_restored"), pl.col("step").alias("text"))
+    # 8. Spaces between CJK and figures: "2019 年" → "2019年", "信息 4895 条" → "信息4895条".
     df = df.with_columns(
         t.str.replace_all(rf"({_HAN})[ ]+(\d[\d.]*)[ ]*({_HAN}|%)", "${1}${2}${3}")
         .str.replace_all(rf"(\d)[ ]+({_HAN})", "${1}${2}")
@@ -318,7 +356,7 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_cjk_spacing"), pl.col("step").alias("text"))
     # Text with header fields still present: metadata reads 发布日期/发布机构 from here.
     df = df.with_columns(t.alias("pre_chrome"))
-    # 8. Site chrome: line patterns, then navigation blocks.
+    # 9. Site chrome: line patterns, then navigation blocks.
     df = df.with_columns(t.str.replace_all(CHROME_RE, "").alias("step"))
     step = pl.col("step")
     df = df.with_columns(
@@ -327,17 +365,17 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
         ).alias("step")
     )
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_web_chrome"), pl.col("step").alias("text"))
-    # 9. Page furniture.
+    # 10. Page furniture.
     df = df.with_columns(t.str.replace_all(FURNITURE_RE, "").alias("step"))
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_page_markers"), pl.col("step").alias("text"))
-    # 10. Hard wraps (after removed lines are collapsed, so a page break between halves of a
+    # 11. Hard wraps (after removed lines are collapsed, so a page break between halves of a
     # sentence counts as the one blank line it will become).
     df = df.with_columns(t.str.replace_all(r"(?m)[ \t]+$", "").str.replace_all(r"\n{3,}", "\n\n").alias("text"))
     df = df.with_columns(
         pl.coalesce(_map_where(df, t.str.contains(HARD_WRAP_SUSPECT), join_hard_wraps, pl.String), t).alias("step")
     )
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_hard_wraps"), pl.col("step").alias("text"))
-    # 11. Whitespace tidy: trailing spaces, runs of blank lines.
+    # 12. Whitespace tidy: trailing spaces, runs of blank lines.
     df = df.with_columns(
         t.str.replace_all(r"(?m)[ \t]+$", "").str.replace_all(r"\n{3,}", "\n\n").str.strip_chars().alias("text")
     )

@@ -212,3 +212,32 @@ NOT_DONE_WORDS = (
 BODY_YEAR = r"[。\n]\s*((?:19|20)\d{2})\s*年(?:度|以来)?\s*[,，]"
 # Figures of scope wider than the reporting body: 全区/全县… figures are not the office's own.
 WIDER_SCOPE = r"全区|全县|全市|全省|全镇|全乡|全旗|各部门|各单位|各乡镇|各街道|全系统"
+
+# ---------------------------------------------------------------- flattened pages
+# A crawl that flattens a page body to one line leaves every heading and table row run together
+# (`…情况 一、总体情况 2022年，…（七）总计723000075四、结转下年度…`). A line this long holding at
+# least two chapter numberings is such a page; its breaks are put back before each numbering.
+FLATTENED_LINE_MIN_CHARS = 600
+# Python re, as the two below.
+FLATTENED_CHAPTER = r"(?:^|[。；\s\d])[一二三四五六七八九十]{1,2}、[\u4e00-\u9fff]"
+# A numbering that opens a heading or a table row, after a sentence end, a space, a
+# closing quote or bracket, or a table row's last digit (`…00000002.其他法律…`: item numbers of
+# the standard tables are single digits, so the digit right before `.` is the item's own).
+FLATTENED_BREAK = (
+    r"(?<=[。；！？!?\s\d”])[ ]*"
+    r"(?=(?:[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十]{1,2}[)）]|[（(]\d{1,2}[)）]|[1-9][.．、])[\u4e00-\u9fff])"
+)
+# A sub-heading numbering right after a word (`…改进情况（一）存在的主要问题`), unless it is a
+# clause reference (`第二十条第（一）项`).
+FLATTENED_SUBHEADING_BREAK = (
+    r"(?<=[\u4e00-\u9fff])(?<![第条款项])(?=[（(][一二三四五六七八九十]{1,2}[)）][\u4e00-\u9fff])"
+)
+# Table 3's rows numbered like chapters (一、本年新收…) may follow a header word directly
+# (`…其他一、本年新收…`); besides the catalogue's words for those rows, this heading row:
+FLATTENED_T3_HEADING_ROWS: tuple[str, ...] = ("本年度办理结果",)
+# A short heading followed by a space and its paragraph on the same line (`一、总体情况 2022年，…`):
+# the paragraph goes to a line of its own. Not a table row's values (`（一）予以公开 210000021`).
+FLATTENED_RUN_IN_HEADING = (
+    r"^((?:[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十]{1,2}[)）])[^\s。，,；;：:（(\d]{2,24})[ ]+"
+    r"(?=[^\d\s]|\d{4}年)"
+)

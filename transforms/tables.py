@@ -63,7 +63,15 @@ _RULE = re.compile(r"^:?-{3,}:?$")
 _TRAILING_NUMBERS = re.compile(r"^(.*?[^\d\s.\-])\s+((?:(?:-?\d+(?:\.\d+)?|/|—|-)\s*)+)$")
 _CELL_SPLIT = re.compile(r"\t|\||\s{2,}")
 # A row whose cells lost every separator: label words, then one run of digits (…申请数量713000074).
-_GLUED = re.compile(r"^(.*[\u4e00-\u9fff)）”\"])(\d+)$")
+_GLUED = re.compile(r"^(.*[\u4e00-\u9fff)）”\"])(\d+(?:\.\d+)?)$")
+# Label words, then digit runs parted by single stray spaces (`…情形）500000 5`).
+_GLUED_SPACED = re.compile(r"^(.*[\u4e00-\u9fff)）”\"])((?:\d+ )+\d+)$")
+# A row of a flattened table runs into the next row's label (`规章000行政规范性文件8855698第二十条…`):
+# on a long line, a label after digits begins a new row.
+_ROW_AFTER_DIGITS = re.compile(r"(?<=\d)[ ]*(?=[\u4e00-\u9fff（(])")
+_LONG_LINE_CHARS = 100
+# Decimals an amount (万元) is printed with; a longer tail is two cells run together.
+MAX_AMOUNT_DECIMALS = 4
 _REGION_LINES = 2000  # how far (in lines, blank ones included) a table may extend past its anchor
 
 
@@ -117,6 +125,11 @@ def _line_tokens(line: str) -> tuple[tuple[str, str], ...]:
         if trailing and not re.search(r"\d$", trailing.group(1)):
             found.append(("label", trailing.group(1).strip()))
             found.extend((_value_kind(x), x) for x in trailing.group(2).split())
+            continue
+        spaced = _GLUED_SPACED.match(piece)
+        if spaced:
+            found.append(("label", spaced.group(1)))
+            found.extend(("number", x) for x in spaced.group(2).split())
             continue
         glued = _GLUED.match(piece)
         if glued:
@@ -241,11 +254,37 @@ class Region:
     lines: list[str]
     first_line: int
     offsets: list[int]
+    # The page line each region line stands on, where a long line was cut into rows (None: the
+    # region's lines are the page's, from first_line on).
+    page_lines: list[int] | None = None
+
+    def page_line(self, line: int) -> int:
+        """The page line of region line number `line` (first_line-based, as groups count)."""
+        return line if self.page_lines is None else self.page_lines[line - self.first_line]
 
 
 def _region(all_lines: list[str], offsets: list[int], start: int, stop: int) -> Region:
+    """Lines [start, stop) of a page, a long line of a flattened table cut into its rows (line
+    numbers then count the cut pieces; offsets stay those of the text)."""
     stop = min(stop, start + _REGION_LINES, len(all_lines))
-    return Region(all_lines[start:stop], start, offsets[start:stop])
+    lines, line_offsets = all_lines[start:stop], offsets[start:stop]
+    if all(len(line) < _LONG_LINE_CHARS for line in lines):
+        return Region(lines, start, line_offsets)
+    cut_lines: list[str] = []
+    cut_offsets: list[int] = []
+    page_lines: list[int] = []
+    for page_line, (line, offset) in enumerate(zip(lines, line_offsets, strict=True), start):
+        piece_start = 0
+        if len(line) >= _LONG_LINE_CHARS:
+            for boundary in _ROW_AFTER_DIGITS.finditer(line):
+                cut_lines.append(line[piece_start : boundary.start()])
+                cut_offsets.append(offset + piece_start)
+                page_lines.append(page_line)
+                piece_start = boundary.end()
+        cut_lines.append(line[piece_start:])
+        cut_offsets.append(offset + piece_start)
+        page_lines.append(page_line)
+    return Region(cut_lines, start, cut_offsets, page_lines)
 
 
 @dataclass(frozen=True)
@@ -273,6 +312,18 @@ class Page:
         end = self.offsets[stop] - 1 if stop < len(self.lines) else len(self.text)
         found = _compiled(pattern).search(self.text, self.offsets[start], end)
         return bisect_right(self.offsets, found.start()) - 1 if found else None
+
+
+    def find_last(self, pattern: str, start: int = 0, stop: int | None = None) -> int | None:
+        """The last line in [start, stop) where `pattern` matches (the heading nearest a table,
+        not an introduction that lists the headings)."""
+        found = self.find(pattern, start, stop)
+        while found is not None:
+            later = self.find(pattern, found + 1, stop)
+            if later is None:
+                return found
+            found = later
+        return None
 
 
 @lru_cache(maxsize=64)
@@ -309,9 +360,16 @@ def _evidence(group: Group) -> str:
 
 
 def _lone_run_is_glued(group: Group, width: int) -> None:
-    """A single digit run standing where `width` cells belong (a flattened glued row) is glued."""
-    if width > 1 and len(group.values) == 1 and group.raw and group.raw[0].isdigit() and len(group.raw[0]) >= width:
-        group.glued, group.values = group.raw[0], []
+    """Digit runs standing where `width` cells belong, fewer than `width` and all on the label's
+    line, are one glued run: a flattened row (`713000074`), or one whose stray spaces fall inside
+    cells (`230 000023` = 23,0,0,0,0,0,23), so its spaces decide nothing."""
+    if width <= 1 or not group.raw or len(group.raw) >= width or group.glued:
+        return
+    if group.first_value_line != group.last_value_line or not all(piece.isdigit() for piece in group.raw):
+        return
+    digits = "".join(group.raw)
+    if len(digits) >= width:
+        group.glued, group.values = digits, []
 
 
 def read_t3(region: Region) -> dict[str, tuple[list[float | None], Group]]:
@@ -473,7 +531,7 @@ def _recover_t3(
     options = {
         code: glued.candidates(group.glued, width, row_total=True)
         for code, (values, group) in rows.items()
-        if group.glued and not values
+        if group.glued.isdigit() and not values
     }
     if not options:
         return 0
@@ -512,7 +570,7 @@ def _read_t3(report_id: str, page: Page, is_html: bool) -> tuple[Reading, dict |
     anchor = page.find(r"本年新收")
     if anchor is None:
         return reading, None, None
-    heading = page.find(r"收到和处理政府信息公开申请", max(0, anchor - 40), anchor)
+    heading = page.find_last(r"收到和处理政府信息公开申请", max(0, anchor - 40), anchor)
     region = _region(lines, offsets, heading + 1 if heading is not None else anchor, len(lines))
     rows = read_t3(region)
     if not rows:
@@ -527,7 +585,11 @@ def _read_t3(report_id: str, page: Page, is_html: bool) -> tuple[Reading, dict |
         offset = group.offset if group else None
         reading.row(_T3_METRICS[row.code], values, _T3_UNITS, offset, evidence)
     last = rows.get("carried_forward", (None, None))[1]
-    end = last.last_value_line + 1 if last and last.last_value_line >= 0 else region.first_line + len(region.lines)
+    end = (
+        region.page_line(last.last_value_line) + 1
+        if last and last.last_value_line >= 0
+        else region.page_line(region.first_line + len(region.lines) - 1) + 1
+    )
     used = [g for _, g in rows.values()]
     layout = "glued" if recovered else layout_of(used, region.lines[: end - region.first_line], is_html)
     reading.recovered = recovered
@@ -560,7 +622,7 @@ def _read_t2(report_id: str, page: Page, is_html: bool, t3_anchor: int | None) -
         group = found.get(t2.code)
         if group is None or not group.glued or group.values:
             continue
-        options = glued.candidates(group.glued, len(t2.columns), row_total=False)
+        options = _t2_cuts(group.glued, len(t2.columns))
         if len(options) == 1:
             group.values = [float(x) for x in options[0]]
             reading.recovered += len(t2.columns)
@@ -576,6 +638,16 @@ def _read_t2(report_id: str, page: Page, is_html: bool, t3_anchor: int | None) -
         reading.row(metrics, group.values if group else [], units, offset, evidence)
     layout = "glued" if any(g.glued for g in found.values()) else layout_of(list(found.values()), region.lines, is_html)
     return reading, reading.table(layout, offsets[anchor])
+
+
+def _t2_cuts(run: str, width: int) -> list[tuple[float, ...]]:
+    """The cuts of a glued table-2 run into `width` cells. A decimal (an amount in 万元) is read
+    only as a row's one cell, and only with at most MAX_AMOUNT_DECIMALS decimals: a longer tail
+    is two cells run together (`24252.311082`), which no arithmetic of table 2 can part."""
+    whole, dot, decimals = run.partition(".")
+    if dot:
+        return [(float(run),)] if width == 1 and len(decimals) <= MAX_AMOUNT_DECIMALS else []
+    return [tuple(float(x) for x in cut) for cut in glued.candidates(run, width, row_total=False)]
 
 
 T4_CELLS = len(catalog.T4_GROUPS) * len(catalog.T4_COLUMNS)
@@ -608,6 +680,8 @@ def _read_t4(report_id: str, page: Page, is_html: bool, after: int | None) -> tu
             break
     if len(values) == 1 and values[0].text.isdigit() and len(values[0].text) >= T4_CELLS:
         glued_digits, glued_token = values[0].text, values[0]
+    if not glued_digits.isdigit():  # a decimal run: not table 4's counts
+        glued_digits = ""
     if glued_digits:
         # Cut the run into 15 cells, each group's total being the sum of its four results.
         options = glued.t4_candidates(glued_digits, len(catalog.T4_GROUPS), len(catalog.T4_COLUMNS))
