@@ -195,6 +195,13 @@ class TextMetric:
     patterns: tuple[str, ...]
     # Phrases meaning "none" (未收取费用) that make the value 0.
     zero_patterns: tuple[str, ...] = ()
+    # Where several phrasings match, which one states the quantity. A match whose words before the
+    # figure hold `part_cues` is a share of it (其他应主动公开…856条, 各乡镇主动公开…); one whose words
+    # hold `total_cues` (全区/共/全年…) is the whole. The first match of the best kind is taken.
+    total_cues: str = ""
+    part_cues: str = ""
+    # A sentence with these words is about something else (a service centre's 受理申请121510件).
+    foreign_sentence: str = ""
 
 
 # Chinese numerals as figures (三个街道, 收到申请十二件); a lone 一 before 个 is an article, and 第三次 an
@@ -202,20 +209,36 @@ class TextMetric:
 CN_NUMERAL = r"[零〇一二两三四五六七八九十百千万]+"
 _N = r"(?P<q1>近|约|逾|超过)?(?P<n>\d+(?:\.\d+)?|[Xx×]{1,3}|" + CN_NUMERAL + r")(?P<q2>余|多)?"
 
+# Words before a figure that make it the whole year's, the whole body's.
+_TOTAL_CUES = r"全区|全县|全市|全省|全年|共|累计|总计|合计"
+# A service centre's applications (行政审批, 窗口, 办件) are no information-disclosure requests.
+_SERVICE_CENTRE = r"审批|窗口|办件|政务服务|行政服务|便民服务|热线|12345"
+
 TEXT_METRICS: tuple[TextMetric, ...] = (
     TextMetric(
         "text.proactive_items",
         "主动公开政府信息条数",
         "items published proactively",
         "条",
-        (rf"主动公开[^。;；]{{0,12}}?信息{_N}条",),
+        (
+            rf"主动公开[^。;；]{{0,12}}?信息{_N}条",
+            rf"(?:共|全年|累计)(?:公布|发布|公开)(?:各类)?政府信息{_N}条",
+        ),
+        total_cues=_TOTAL_CUES,
+        part_cues=r"其他|其中|[^各]类|采购|招投标|各乡镇|各部门|区直|县直|乡镇|部门|单位",
     ),
     TextMetric(
         "text.requests_received",
         "收到政府信息公开申请件数",
         "applications received",
         "件",
-        (rf"(?:受理|收到|新收)[^。;；]{{0,25}}?申请(?:信件)?{_N}(?:件|封)",),
+        (
+            rf"(?:受理|收到|新收|接收)[^。;；]{{0,25}}?申请(?:信件)?(?:共计|共|合计)?{_N}(?:件|封|条)",
+            rf"(?:受理|收到|新收|接收)(?:各类)?{_N}件(?:政府信息公开|信息公开|公开)?申请",
+            rf"办理政府信息公开申请(?:共计|共|合计)?{_N}件",
+        ),
+        (r"(?:未|没有)(?:收到|受理|接到)[^。;；\n]{0,20}?公开[^。;；\n]{0,6}?申请",),
+        foreign_sentence=_SERVICE_CENTRE,
     ),
     TextMetric(
         "text.requests_carried_over",
@@ -230,6 +253,7 @@ TEXT_METRICS: tuple[TextMetric, ...] = (
         "reconsideration cases",
         "件",
         (rf"行政复议(?:案件)?{_N}(?:件|起)",),
+        (rf"(?:未|没有)(?:收到|发生|接到|产生|出现)[^。;；\n]{{0,30}}?行政复议",),
     ),
     TextMetric(
         "text.litigation_cases",
@@ -237,6 +261,7 @@ TEXT_METRICS: tuple[TextMetric, ...] = (
         "litigation cases",
         "件",
         (rf"行政诉讼(?:案件)?{_N}(?:件|起)",),
+        (rf"(?:未|没有)(?:收到|发生|接到|产生|出现)[^。;；\n]{{0,30}}?行政诉讼",),
     ),
     TextMetric(
         "text.policy_interpretations",
@@ -244,6 +269,30 @@ TEXT_METRICS: tuple[TextMetric, ...] = (
         "policy interpretations",
         "篇",
         (rf"解读(?:材料|稿件)?{_N}(?:篇|条)",),
+    ),
+    TextMetric(
+        "text.requests_granted",
+        "予以公开件数",
+        "applications granted",
+        "件",
+        (rf"(?:予以公开|同意公开)(?:答复)?{_N}件",),
+    ),
+    TextMetric(
+        "text.requests_partially_granted",
+        "部分公开件数",
+        "applications partially granted",
+        "件",
+        (rf"部分公开(?:答复)?{_N}件",),
+    ),
+    TextMetric(
+        "text.requests_carried_forward",
+        "结转下年度办理件数",
+        "applications carried forward",
+        "件",
+        (
+            rf"{_N}件(?:申请)?结转(?:至|到)?下一?年",
+            rf"结转(?:至|到)?(?:下一?年度?|(?:19|20)\d{{2}}年度?)(?:继续办理)?{_N}件",
+        ),
     ),
     TextMetric("text.press_conferences", "新闻发布会场次", "press conferences", "场", (rf"新闻发布会{_N}(?:场|次)",)),
     TextMetric(

@@ -53,6 +53,47 @@ _PLAN = re.compile(p.PLAN_STATEMENT)
 _TEXT_METRICS = [
     (tm, [re.compile(x) for x in tm.patterns], [re.compile(x) for x in tm.zero_patterns]) for tm in catalog.TEXT_METRICS
 ]
+_CUES = {
+    tm.code: (
+        re.compile(tm.total_cues) if tm.total_cues else None,
+        re.compile(tm.part_cues) if tm.part_cues else None,
+        re.compile(tm.foreign_sentence) if tm.foreign_sentence else None,
+    )
+    for tm in catalog.TEXT_METRICS
+}
+_CUE_CHARS_BEFORE = 8  # how far before a phrasing its scope words (全区, 各乡镇, 其他) may stand
+
+
+def _stated_figure(tm: catalog.TextMetric, patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
+    """The match that states `tm`'s quantity: the first match of the first pattern that has one,
+    unless the metric declares cues; then every match is ranked (a whole before an unmarked figure
+    before a share) and the first of the best rank is taken. Matches in a sentence about something
+    else are skipped."""
+    total_cues, part_cues, foreign = _CUES[tm.code]
+    if total_cues is None and part_cues is None and foreign is None:
+        for pattern in patterns:
+            found = pattern.search(text)
+            if found:
+                return found
+        return None
+    best: tuple[int, int] | None = None
+    chosen: re.Match[str] | None = None
+    for pattern in patterns:
+        for found in pattern.finditer(text):
+            if foreign is not None and foreign.search(sentence_around(text, found.start(), found.end())):
+                continue
+            line_start = text.rfind("\n", 0, found.start()) + 1
+            before = text[max(line_start, found.start() - _CUE_CHARS_BEFORE) : found.start("n")]
+            if part_cues is not None and part_cues.search(before):
+                rank = 0
+            elif total_cues is not None and total_cues.search(before):
+                rank = 2
+            else:
+                rank = 1
+            key = (-rank, found.start())
+            if best is None or key < best:
+                best, chosen = key, found
+    return chosen
 EVIDENCE_CHARS = 200
 
 
@@ -136,11 +177,7 @@ def extract_text_metrics(
     rows: list[dict[str, object]] = []
     figure_metric: dict[int, str] = {}
     for tm, patterns, zero_patterns in _TEXT_METRICS:
-        found = None
-        for pattern in patterns:
-            found = pattern.search(text)
-            if found:
-                break
+        found = _stated_figure(tm, patterns, text)
         if found:
             value, qualifier = _value(found)
             figure_metric[found.start("n") if not found.group("q1") else found.start("q1")] = tm.code

@@ -66,8 +66,12 @@ def classify(title: str | None, text: str) -> str:
     if title:
         if re.search(p.ANNUAL_REPORT_TITLE, title):
             return "annual_report"
+        if re.search(p.LEGAL_TEXT_TITLE, title) or re.search(p.CORRESPONDENCE_TITLE, title):
+            return "other"
         if re.search(p.WORK_PLAN_TITLE, title):
             return "work_plan"
+    if len(re.findall(p.LEGAL_ARTICLE, text)) >= p.LEGAL_ARTICLES_MIN:
+        return "other"
     body_cues = len(re.findall(p.ANNUAL_REPORT_BODY, text[:3000]))
     topics = sum(1 for cue in ("主动公开", "依申请", "行政复议", "收费") if cue in text)
     if body_cues >= 1 and topics >= 3:
@@ -134,13 +138,15 @@ def title_year(title: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def find_year(title: str | None, period_start: date | None, text: str) -> int | None:
+def find_year(title: str | None, body_year: int | None, text: str) -> int | None:
+    """The year the report covers: the body's (the stated period's, else the year its prose reports
+    on), the title's only when the body names none."""
+    if body_year is not None:
+        return body_year
     if title:
         m = re.search(p.TITLE_YEAR, title)
         if m:
             return int(m.group(1))
-    if period_start:
-        return period_start.year
     m = re.search(r"((?:19|20)\d{2})年(?:度)?(?:政府信息公开|政务公开)", text[:2000])
     return int(m.group(1)) if m else None
 
@@ -205,6 +211,8 @@ def extract_metadata(cleaned: pl.DataFrame) -> pl.DataFrame:
         title = find_title(pre_chrome, text)
         doc_type = classify(title, text)
         period_start, period_end = find_period(text)
+        # The year the body reports on: its stated statistics period decides, then its prose.
+        body_year = period_start.year if period_start else body_year
         publish_date, precision = find_publish_date(pre_chrome, text)
         agency = find_agency(title, pre_chrome, text)
         province, city, county = gazetteer.locate(agency, text, places)
@@ -218,7 +226,7 @@ def extract_metadata(cleaned: pl.DataFrame) -> pl.DataFrame:
                 "province": province,
                 "city": city,
                 "county": county,
-                "report_year": find_year(title, period_start, text) if doc_type != "other" or title else None,
+                "report_year": find_year(title, body_year, text) if doc_type != "other" or title else None,
                 "publish_date": publish_date,
                 "publish_date_precision": precision,
                 "period_start": period_start,

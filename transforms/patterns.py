@@ -108,6 +108,14 @@ TRADITIONAL_SHARE = 0.02
 ANNUAL_REPORT_TITLE = r"(政府信息公开|政务公开|信息公开)[^。\n]{0,12}(工作)?(年度报告|年报|工作报告)"
 WORK_PLAN_TITLE = r"(工作要点|工作计划|工作方案|实施方案|工作安排|任务分工)"
 NOTICE_TITLE = r"(关于印发|的通知|的通告|的公告)"
+# Correspondence and notices that are neither a report nor a plan, even when about a plan's points
+# (关于2014年政府信息公开工作要点落实情况的函): a letter, a reply, a notice that issues nothing.
+CORRESPONDENCE_TITLE = r"(?:的函|的复函|的请示|的批复)$|^(?!.*(?:印发|转发)).*的通知$"
+# Legal texts (the Regulations themselves, a province's 办法) describe what reports contain; their
+# title names the instrument, and their body is numbered articles.
+LEGAL_TEXT_TITLE = r"(?:条例|办法|规定|细则|实施意见)(?:[(（][^)）]{0,12}[)）])?$"
+LEGAL_ARTICLE = r"(?m)^\s*第[一二三四五六七八九十百]+条"
+LEGAL_ARTICLES_MIN = 5
 # A line that is a document's title: cleaning never joins it to a paragraph, metadata reads it.
 TITLE_LINE = f"{ANNUAL_REPORT_TITLE}|{WORK_PLAN_TITLE}|{NOTICE_TITLE}"
 # Structural cues of an annual report in the body.
