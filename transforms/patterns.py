@@ -197,6 +197,9 @@ TOTAL_WITH_PARTS = (
     + STATEMENT_UNITS
     + r")[^。;；\n]{0,40}?其中[,，:：]?(?P<parts>[^。;；\n]{1,200})"
 )
+# A bracket inside a list of parts breaks the part before it down further (预决算公开197条（政府
+# 预决算32条、部门预决算165条）): its figures are not parts of the total.
+NESTED_BREAKDOWN = r"[（(][^（()）]*[）)]"
 # N件,占X%: a share with the figure it is a share of.
 PERCENT_SHARE = (
     r"(?P<n>\d+(?:\.\d+)?)(?P<unit>" + STATEMENT_UNITS + r")[)）]?[,，]?\s*占(?:总数的|比|全部的|总量的)?"

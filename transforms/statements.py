@@ -41,6 +41,7 @@ DATED_SCHEMA = {
 }
 
 _TOTAL = re.compile(p.TOTAL_WITH_PARTS)
+_NESTED_BREAKDOWN = re.compile(p.NESTED_BREAKDOWN)
 _PERCENT = re.compile(p.PERCENT_SHARE)
 _BASE = re.compile(p.PERCENT_BASE)
 _DATED = re.compile(p.DATED)
@@ -57,7 +58,8 @@ def totals_with_parts(report_id: str, text: str) -> list[dict[str, object]]:
             continue  # 共127余条: an approximate total bounds nothing
         unit = m.group("unit")
         part_re = re.compile(rf"(\d+(?:\.\d+)?)(余|多)?(?:{unit})")
-        parts = [float(x.group(1)) for x in part_re.finditer(m.group("parts")) if not x.group(2)]
+        listed = _NESTED_BREAKDOWN.sub("", m.group("parts"))
+        parts = [float(x.group(1)) for x in part_re.finditer(listed) if not x.group(2)]
         if not parts:
             continue
         rows.append(

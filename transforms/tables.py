@@ -599,11 +599,16 @@ def _read_t3(report_id: str, page: Page, is_html: bool) -> tuple[Reading, dict |
 def _read_t2(report_id: str, page: Page, is_html: bool, t3_anchor: int | None) -> tuple[Reading, dict | None]:
     reading = Reading(report_id, "t2")
     lines, offsets = page.lines, page.offsets
-    anchor = page.find(r"信息内容|第二十条第", 0, t3_anchor)
+    # The table's clause header, or its column header (信息内容 then a column's words): a sentence
+    # about 信息内容 before the table is no anchor.
+    anchor = page.find(r"第二十条第[^\S\n]*[（(]|信息内容[^\S\n]*(?:本年|上一年|采购|\t|\|)", 0, t3_anchor)
+    if anchor is None:
+        anchor = page.find(r"信息内容", 0, t3_anchor)
     if anchor is None:
         return reading, None
     stop = t3_anchor if t3_anchor is not None else len(lines)
-    heading3 = page.find(r"^[^\S\n]*三[^\S\n]*[、.．]|收到和处理政府信息公开申请", anchor, stop)
+    # Table 3's heading ends the region; on the anchor's own line it is a flattened page's run-on.
+    heading3 = page.find(r"^[^\S\n]*三[^\S\n]*[、.．]|收到和处理政府信息公开申请", anchor + 1, stop)
     region = _region(lines, offsets, anchor, heading3 if heading3 is not None else stop)
     template = "2019" if re.search(r"本年新制作|上一年项目数量|对外公开总数", "\n".join(region.lines)) else "2021"
     t2_rows = [r for r in catalog.T2_ROWS if r.template == template]
@@ -623,11 +628,15 @@ def _read_t2(report_id: str, page: Page, is_html: bool, t3_anchor: int | None) -
         if group is None or not group.glued or group.values:
             continue
         options = _t2_cuts(group.glued, len(t2.columns))
+        decided_by = "single_cut"
+        if len(options) > 1:
+            options = _stated_in_prose(options, t2, page.text)
+            decided_by = f"prose:t2.{t2.code}"
         if len(options) == 1:
             group.values = [float(x) for x in options[0]]
             reading.recovered += len(t2.columns)
-            if "single_cut" not in reading.constraints:
-                reading.constraints.append("single_cut")
+            if decided_by not in reading.constraints:
+                reading.constraints.append(decided_by)
         else:
             reading.ambiguous.append(f"t2.{t2.code}: {len(options)} cuts fit")
     for t2 in t2_rows:
@@ -638,6 +647,34 @@ def _read_t2(report_id: str, page: Page, is_html: bool, t3_anchor: int | None) -
         reading.row(metrics, group.values if group else [], units, offset, evidence)
     layout = "glued" if any(g.glued for g in found.values()) else layout_of(list(found.values()), region.lines, is_html)
     return reading, reading.table(layout, offsets[anchor])
+
+
+_PROSE_COUNT = re.compile(r"(?<![\d.])(\d+)(?:件|条|个|项|篇)")
+_PROSE_SENTENCE = re.compile(r"[^。；;！？\n]+")
+# A cut is taken from the prose only when this many of its cells, each of at least two digits, are
+# figures the prose states beside the row's words; a lone 0 or 1 attests nothing.
+MIN_ATTESTED_CELLS = 2
+
+
+def _stated_in_prose(options: list[tuple[float, ...]], row: catalog.T2Row, text: str) -> list[tuple[float, ...]]:
+    """The cuts of a glued table-2 row that the report's prose bears out (`现行有效行政规范性文件698件`,
+    `制发的规范性文件88件` for `8855698`): the one cut with the most cells the prose states in a
+    sentence naming the row, if it has MIN_ATTESTED_CELLS of them and no other cut has as many."""
+    words = row.pattern.rstrip("$")
+    stated = {
+        float(m.group(1))
+        for sentence in _PROSE_SENTENCE.finditer(text)
+        if re.search(words, sentence.group(0))
+        for m in _PROSE_COUNT.finditer(sentence.group(0))
+        if len(m.group(1)) >= 2
+    }
+    if not stated:
+        return options
+    scores = [sum(1 for value in cut if value in stated) for cut in options]
+    best = max(scores)
+    if best < MIN_ATTESTED_CELLS or scores.count(best) > 1:
+        return options
+    return [options[scores.index(best)]]
 
 
 def _t2_cuts(run: str, width: int) -> list[tuple[float, ...]]:
