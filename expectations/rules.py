@@ -176,6 +176,14 @@ RULES: tuple[Rule, ...] = (
         "A report in the 2019 or 2021 format lacks a standard table.",
     ),
     Rule(
+        "FORMAT_NOT_FOLLOWED",
+        "document",
+        "warning",
+        "2020年及以后的年度报告未采用规定格式(无任何标准表格)",
+        "An annual report for 2020 or later (when a standard format was required: the 2019 format for"
+        " 2020, the 2021 format from 2021) that does not follow it: none of its standard tables is present.",
+    ),
+    Rule(
         "DUPLICATE_REPORT",
         "document",
         "warning",

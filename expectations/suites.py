@@ -276,6 +276,13 @@ CHECKS: tuple[Check, ...] = (
         ("template", "table_code"),
     ),
     Check(
+        "FORMAT_NOT_FOLLOWED",
+        "format_followed",
+        lambda e: e.ExpectColumnValuesToBeInSet(column="followed", value_set=[True]),
+        "FORMAT_NOT_FOLLOWED {report_year} 年度报告应采用 {required_format} 格式,但未见任何标准表格",
+        ("report_year", "required_format", "tables_found"),
+    ),
+    Check(
         "DUPLICATE_REPORT",
         "reports",
         lambda e: e.ExpectColumnValuesToBeNull(column="duplicate_of"),

@@ -47,6 +47,7 @@ SINGLE_FAULTS: tuple[str, ...] = (
     "SPAM_INJECTED",
     "GARBLED_TEXT",
     "TEMPLATE_TABLE_MISSING",
+    "FORMAT_NOT_FOLLOWED",
 )
 PAIR_FAULTS: tuple[str, ...] = ("CARRY_OVER_CONTINUITY", "IN_FORCE_CONTINUITY", "COPIED_FROM_PRIOR_YEAR")
 DUPLICATE_FAULTS: tuple[str, ...] = ("DUPLICATE_REPORT",)
@@ -116,7 +117,7 @@ class Generated:
 @cache
 def _counties() -> tuple[tuple[str, str, str], ...]:
     """Counties whose names are unique in China, with their city and province (from the gazetteer)."""
-    divisions = gazetteer.divisions()
+    divisions = gazetteer.current_divisions()
     names: dict[str, int] = {}
     for d in divisions:
         names[d.name] = names.get(d.name, 0) + 1
@@ -278,7 +279,7 @@ def generate(
     for row, cells in t3.items():
         for column, value in zip(catalog.T3_COLUMNS, cells, strict=True):
             truth[f"t3.{row}.{column.code}"] = float(value)
-    if fault != "TEMPLATE_TABLE_MISSING":
+    if fault not in ("TEMPLATE_TABLE_MISSING", "FORMAT_NOT_FOLLOWED"):
         for group, cells in t4.items():
             for column, value in zip(catalog.T4_COLUMNS, cells, strict=True):
                 truth[f"t4.{group}.{column.code}"] = float(value)
@@ -310,14 +311,17 @@ def generate(
     ]
 
     # ---------------------------------------------------------------- prose and dates
-    body_year = year - 1 if fault == "TITLE_BODY_YEAR_MISMATCH" else year
-    period_year = year - 1 if fault == "PERIOD_YEAR_MISMATCH" else year
-    title = f"{agency}{year}年政府信息公开工作年度报告"
+    # A title copied from last year's report names the wrong year; the body (its period and prose)
+    # tells the year the report covers.
+    title_year = year - 1 if fault == "TITLE_BODY_YEAR_MISMATCH" else year
+    # A period that is not one calendar year (its end typed a year late).
+    period_end_year = year + 1 if fault == "PERIOD_YEAR_MISMATCH" else year
+    title = f"{agency}{title_year}年政府信息公开工作年度报告"
     if fault == "REPORT_YEAR_MISSING":
         title = f"{agency}政府信息公开工作年度报告"
     elif fault == "NOT_ANNUAL_REPORT":
         title = f"{agency}关于印发{year}年政务公开工作要点的通知"
-    period = f"所列数据统计期限自{period_year}年1月1日起至{period_year}年12月31日止。"
+    period = f"所列数据统计期限自{year}年1月1日起至{period_end_year}年12月31日止。"
     if fault == "REPORT_YEAR_MISSING":
         period = ""
     signed = f"{year + 1}年1月{rng.randint(5, 28)}日"
@@ -359,10 +363,13 @@ def generate(
     if fault != "PLACEHOLDER_FIGURE":
         prose_truth["text.requests_received"] = float(int(requests_text))
     prose = carry.prose if (carry and carry.prose and fault == "COPIED_FROM_PRIOR_YEAR") else _prose(rng, 16)
+    # A report with no year anywhere says 本年度 where others name the year.
+    this_year = "本年度" if fault == "REPORT_YEAR_MISSING" else f"{year}年"
+    next_year = "下一年度" if fault == "REPORT_YEAR_MISSING" else f"{plan_year}年"
     overview = [
-        f"{body_year}年,{prose[0]}",
-        f"{body_year}年,{agency}共受理政府信息公开申请{requests_text}件,全部按时答复。",
-        f"{body_year}年,共发布政策解读{interpretations}篇,其中文字解读{parts[0]}篇、图解{parts[1]}篇。",
+        f"{this_year},{prose[0]}",
+        f"{this_year},{agency}共受理政府信息公开申请{requests_text}件,全部按时答复。",
+        f"{this_year},共发布政策解读{interpretations}篇,其中文字解读{parts[0]}篇、图解{parts[1]}篇。",
         f"全年共收到意见建议{base}件,已采纳{adopted}件,占{share:g}%。",
         f"{training_year}年3月,本机关组织开展了政务公开专题培训。",
         *stated,
@@ -371,19 +378,21 @@ def generate(
     if fault == "GARBLED_TEXT":
         overview.append(MOJIBAKE)
     citation = "国办公开办函〔2021〕30号" if template == "2021" else "国办公开办函〔2019〕60号"
+    free_text = fault == "FORMAT_NOT_FOLLOWED"
     paragraphs = [
         title,
-        f"本报告依据《中华人民共和国政府信息公开条例》和{citation}编制,{period}如有疑问请联系{contact}。",
+        f"本报告依据《中华人民共和国政府信息公开条例》{'' if free_text else '和' + citation}编制,"
+        f"{period}如有疑问请联系{contact}。",
         "一、总体情况",
         "\n".join(overview),
         "二、主动公开政府信息情况",
-        _render(t2_rows, layout, rng),
+        "" if free_text else _render(t2_rows, layout, rng),
         "三、收到和处理政府信息公开申请情况",
-        _render(t3_rows, layout, rng),
+        "" if free_text else _render(t3_rows, layout, rng),
         "四、政府信息公开行政复议、行政诉讼情况",
-        "" if fault == "TEMPLATE_TABLE_MISSING" else _render(t4_rows, layout, rng),
+        "" if fault in ("TEMPLATE_TABLE_MISSING", "FORMAT_NOT_FOLLOWED") else _render(t4_rows, layout, rng),
         "五、存在的主要问题及改进情况",
-        "\n".join([*prose[8:], f"{plan_year}年,我们将继续加强政务公开工作。"]),
+        "\n".join([*prose[8:], f"{next_year},我们将继续加强政务公开工作。"]),
         "六、其他需要报告的事项",
         f"本年度未收取信息处理费。\n\n{agency}\n{signed}",
     ]
@@ -399,7 +408,7 @@ def generate(
         None if fault == "REPORT_YEAR_MISSING" else year,
         agency,
         region,
-        truth,
+        {} if free_text else truth,  # a free-text report of a year when a format was required
         expected,
         fault=fault,
     )

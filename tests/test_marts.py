@@ -55,7 +55,7 @@ def test_overview_filter_keeps_every_metric_it_reads() -> None:
     figures = sql[sql.index("WITH figures AS") : sql.index("flag_counts AS")]
     named = sorted(set(re.findall(r"metric\s*=\s*'([^']+)'", figures)))
     condition = re.search(r"AND \((metric LIKE .*)\)\n", figures)
-    assert condition is not None and len(named) == 16
+    assert condition is not None and len(named) == 19
     con = duckdb.connect()
     passed = con.execute(
         f"SELECT metric FROM unnest(?::VARCHAR[]) AS t(metric) WHERE {condition.group(1)} ORDER BY 1", [named]

@@ -53,7 +53,7 @@ def test_bad_files_rejected_with_reasons(query) -> None:
 
 
 def test_catalogues_filled(query) -> None:
-    assert query("SELECT count(*) FROM catalog.rules")[0][0] == 27
+    assert query("SELECT count(*) FROM catalog.rules")[0][0] == 28
     assert query("SELECT count(*) FROM catalog.metrics WHERE metric = 't3.new_received.natural_person'")[0][0] == 1
     assert query("SELECT unit FROM catalog.metrics WHERE metric = 't2.administrative_fees.amount'")[0][0] == "万元"
 

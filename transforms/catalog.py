@@ -253,7 +253,7 @@ TEXT_METRICS: tuple[TextMetric, ...] = (
         "reconsideration cases",
         "件",
         (rf"行政复议(?:案件)?{_N}(?:件|起)",),
-        (rf"(?:未|没有)(?:收到|发生|接到|产生|出现)[^。;；\n]{{0,30}}?行政复议",),
+        (r"(?:未|没有)(?:收到|发生|接到|产生|出现)[^。;；\n]{0,30}?行政复议",),
     ),
     TextMetric(
         "text.litigation_cases",
@@ -261,7 +261,7 @@ TEXT_METRICS: tuple[TextMetric, ...] = (
         "litigation cases",
         "件",
         (rf"行政诉讼(?:案件)?{_N}(?:件|起)",),
-        (rf"(?:未|没有)(?:收到|发生|接到|产生|出现)[^。;；\n]{{0,30}}?行政诉讼",),
+        (r"(?:未|没有)(?:收到|发生|接到|产生|出现)[^。;；\n]{0,30}?行政诉讼",),
     ),
     TextMetric(
         "text.policy_interpretations",

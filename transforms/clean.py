@@ -89,12 +89,55 @@ _DROP_TAGS = (
 )
 
 
-def html_to_text(html: str) -> str:
+_JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.DOTALL)
+_JS_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "", "b": "", "f": "", "v": ""}
+_MARKUP_IN_SCRIPT = re.compile(r"<(?:table|p|div|tr)\b", re.IGNORECASE)
+_MIN_BLOCKS_IN_SCRIPT = 3
+
+
+def _js_unescape(literal: str) -> str:
+    """A JavaScript string's escapes resolved (\\u6536, \\", \\/ …); nothing is evaluated."""
+
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if len(code) > 1:
+            return chr(int(code[1:], 16))
+        return _JS_SIMPLE_ESCAPES.get(code, code)
+
+    return _JS_ESCAPE.sub(one, literal)
+
+
+def _html_in_scripts(scripts: list[str]) -> str:
+    """The markup a page keeps in its scripts' strings (document.write('<table>…'), a JSON field
+    with the body): from the first tag to the last, escapes resolved. Empty when no script holds
+    several blocks of markup."""
+    found = []
+    for script in scripts:
+        if len(_MARKUP_IN_SCRIPT.findall(script)) < _MIN_BLOCKS_IN_SCRIPT:
+            continue
+        start, end = script.find("<"), script.rfind(">")
+        found.append(_js_unescape(script[start : end + 1]))
+    return "\n".join(found)
+
+
+def html_to_text(html: str, _nested: bool = False) -> str:
     """Text of an HTML page with block structure kept: a paragraph per line, a table row per line
-    with its cells separated by tabs. Scripts are never executed: selectolax only parses."""
+    with its cells separated by tabs. Scripts are never executed: selectolax only parses. A page
+    whose body is in its scripts' strings (written by JavaScript) is read from that markup, when it
+    holds more text than the page's own body."""
     from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
     tree = HTMLParser(html)
+    scripted = "" if _nested else _html_in_scripts([node.text() for node in tree.css("script")])
+    own = _html_tree_text(tree)
+    if scripted:
+        from_scripts = html_to_text(scripted, _nested=True)
+        if len(from_scripts) > 2 * len(own):
+            return from_scripts
+    return own
+
+
+def _html_tree_text(tree: Any) -> str:
     for tag in _DROP_TAGS:
         for node in tree.css(tag):
             node.decompose()
@@ -246,6 +289,7 @@ _FLATTENED_T3_ROW = re.compile(
     )
     + "))"
 )
+_FLATTENED_SIGNATURE = re.compile(p.FLATTENED_SIGNATURE_BREAK)
 _FLATTENED_RUN_IN = re.compile(p.FLATTENED_RUN_IN_HEADING, re.MULTILINE)
 # Texts `restore_line_breaks` could change: a line of FLATTENED_LINE_MIN_CHARS or more.
 FLATTENED_SUSPECT = rf"(?m)^[^\n]{{{p.FLATTENED_LINE_MIN_CHARS},}}"
@@ -258,7 +302,7 @@ def restore_line_breaks(text: str) -> str:
     lines = text.split("\n")
     for index, line in enumerate(lines):
         if len(line) >= p.FLATTENED_LINE_MIN_CHARS and len(_FLATTENED_CHAPTER.findall(line)) >= 2:
-            for pattern in (_FLATTENED_BREAK, _FLATTENED_SUBHEADING, _FLATTENED_T3_ROW):
+            for pattern in (_FLATTENED_BREAK, _FLATTENED_SUBHEADING, _FLATTENED_T3_ROW, _FLATTENED_SIGNATURE):
                 line = pattern.sub("\n", line)
             lines[index] = _FLATTENED_RUN_IN.sub("\\1\n", line)
     return "\n".join(lines)
@@ -341,9 +385,7 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     df = df.with_columns(t.str.replace_all(SPAM_RE, p.SPAM_MASK, literal=False).alias("text"))
     # 7. Line breaks a crawl flattened out (before the spaces that mark some of them are removed).
     df = df.with_columns(
-        pl.coalesce(
-            _map_where(df, t.str.contains(FLATTENED_SUSPECT), restore_line_breaks, pl.String), t
-        ).alias("step")
+        pl.coalesce(_map_where(df, t.str.contains(FLATTENED_SUSPECT), restore_line_breaks, pl.String), t).alias("step")
     )
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_line_breaks_restored"), pl.col("step").alias("text"))
     # 8. Spaces between CJK and figures: "2019 年" → "2019年", "信息 4895 条" → "信息4895条".

@@ -94,6 +94,8 @@ def _stated_figure(tm: catalog.TextMetric, patterns: list[re.Pattern[str]], text
             if best is None or key < best:
                 best, chosen = key, found
     return chosen
+
+
 EVIDENCE_CHARS = 200
 
 

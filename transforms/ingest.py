@@ -283,12 +283,19 @@ def _binary_kind(head: bytes) -> str | None:
     return None
 
 
+# Block and table tags: a text with this many of them is a page's markup, wherever it starts.
+_MARKUP = re.compile(r"<(?:table|tr|td|p|div)\b[^<>]{0,300}>", re.IGNORECASE)
+MIN_MARKUP_TAGS = 10
+
+
 def media_type_of(source_path: str, text: str) -> str:
     suffix = Path(source_path).suffix.lower()
     declared = SUPPORTED_SUFFIXES.get(suffix, "text/plain")
     head = text[:2000].lower()
-    if declared == "text/plain" and ("<html" in head or "<!doctype html" in head or "<body" in head):
-        return "text/html"
+    if declared == "text/plain" and (
+        "<html" in head or "<!doctype html" in head or "<body" in head or len(_MARKUP.findall(text)) >= MIN_MARKUP_TAGS
+    ):
+        return "text/html"  # a page saved as .txt (behind a crawl's header, or a bare fragment)
     return declared
 
 

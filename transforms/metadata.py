@@ -53,9 +53,12 @@ def find_title(pre_chrome: str, text: str) -> str | None:
     (a breadcrumb or menu entry such as 政府信息公开年报 is not the title)."""
     field = re.search(p.TITLE_FIELD, pre_chrome)
     if field:
-        return field.group(1).strip()
-    for line in text.split("\n")[:25]:
-        line = line.strip()
+        return re.sub(r"\s+", "", field.group(1))
+    lines = [line.strip() for line in text.split("\n")[:25]]
+    for index, line in enumerate(lines):
+        following = next((x for x in lines[index + 1 :] if x), "")
+        if re.search(p.TITLE_WRAPPED_HEAD, line) and re.search(p.TITLE_WRAPPED_TAIL, following):
+            line += following  # a title wrapped over two lines
         if 6 <= len(line) <= _TITLE_MAX_CHARS and not line.endswith("。") and _TITLE_LINE.search(line):
             return re.sub(r"\s+", "", line)
     return None
@@ -167,14 +170,16 @@ def find_agency(title: str | None, pre_chrome: str, text: str) -> str | None:
     if field:
         candidates.append(field.group(1))
     if title:
-        m = _AGENCY_BEFORE_YEAR.match(title)
+        # The year may come first (2025年上海市人民政府办公厅政府信息公开工作年度报告).
+        m = _AGENCY_BEFORE_YEAR.match(re.sub(r"^(?:19|20)\d{2}年度?", "", title))
         if m:
             candidates.append(m.group(1) or m.group(2))
     clean = [c.strip() for c in candidates if _plausible_agency(c)]
     if clean:
         return max(clean, key=len)
     lines = [x.strip() for x in text.split("\n") if x.strip()]
-    for line in lines[:6]:
+    # A signature: the body's name and a date, on a line of its own near the start or the end.
+    for line in lines[:6] + lines[-_SIGNATURE_LINES:]:
         m = re.match(
             r"^([\u4e00-\u9fff()（）]{4,30}?" + p.AGENCY_SUFFIXES + r")\s*(?:" + p.CN_DATE + "|" + p.ARABIC_DATE + ")",
             line,

@@ -17,7 +17,7 @@ CHROME_LINE_PATTERNS: tuple[str, ...] = (
     r"^.{0,4}扫一扫.{0,30}$",
     r"^.{0,6}(发布时间|发布日期)[:：].{0,40}(点击次数|浏览次数|来源).{0,20}$",
     r"^(索\s*引\s*号|公开目录|成文日期|发布日期|发布机构|发文机关|主题分类|有\s*效\s*性|文\s*号)[:：].{0,80}$",
-    r"^(分享到|打印本页|关闭窗口|返回顶部|上一篇|下一篇)[:：]?.{0,40}$",
+    r"^(分享到|打印本页|关闭窗口|返回顶部|上一篇|下一篇|附件下载)[:：]?.{0,40}$",
     r"^(当前位置|您的位置|首页\s*>).{0,80}$",
     # Markdown header blocks of a page's metadata table (| 标题: | … |) and their separator rows.
     r"^\|\s*(标\s*题|索\s*引\s*号|发文日期|发布日期|发布机构|文\s*号|主题分类|成文日期)\s*[:：].*$",
@@ -127,6 +127,10 @@ TABLE_2019_CUES = r"本年新制作数量|对外公开总数量|上一年项目�
 
 # ---------------------------------------------------------------- metadata
 TITLE_FIELD = r"(?m)^\|?\s*标\s*题\s*[:：]\s*\|?\s*([^|\n]{6,80})"
+# A title wrapped over two lines (`2025 年上海市人民政府办公厅政府信息公开` / `工作年度报告`): the first
+# line ends where the second begins.
+TITLE_WRAPPED_HEAD = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?$"
+TITLE_WRAPPED_TAIL = r"^(?:工作)?(?:年度报告|年报)$"
 TITLE_YEAR = r"((?:19|20)\d{2})\s*年(?:度)?[^\n]{0,20}(?:报告|年报|工作要点|计划|方案)"
 PUBLISHER_FIELD = r"(?:发布机构|发文机关|发文单位|发布单位)\s*[:：]?\s*\|?\s*([\u4e00-\u9fff()（）]{3,40})"
 PUBLISH_DATE_FIELD = (
@@ -220,9 +224,20 @@ NOT_DONE_WORDS = (
 )
 # Sentence-opening years (2019年,…): what year the body speaks of. Searched in the text with a
 # newline in front, so that the text's start is a line start too (one pattern for both, no `^`).
-BODY_YEAR = r"[。\n]\s*((?:19|20)\d{2})\s*年(?:度|以来)?\s*[,，]"
+BODY_YEAR = r"[。\n]\s*((?:19|20)\d{2})\s*年(?:度|以来)?\s*[,，][^。\n]{0,12}"
+# A sentence-opening year followed by these words opens a plan (2024年，我们将…): not the year reported on.
+BODY_YEAR_PLAN = r"将|拟|计划|下一步|争取|力争"
 # Figures of scope wider than the reporting body: 全区/全县… figures are not the office's own.
 WIDER_SCOPE = r"全区|全县|全市|全省|全镇|全乡|全旗|各部门|各单位|各乡镇|各街道|全系统"
+
+# ---------------------------------------------------------------- the issuer and its deadline
+# Rust regex. The issuer a title names before its year (`XX区人民政府2023年…`, `平潭综合实验区2022年度…`).
+TITLE_ISSUER = r"^\s*(\S.*?)\s*(?:19|20)\d{2}\s*年"
+# A local people's government's own report (31 March deadline): the issuer is the government itself,
+# or only a place. Any other body (a department, a bureau, an office reporting for itself) has until
+# 31 January.
+GOVERNMENT_ISSUER = r"(?:人民政府|[省市区县旗盟州]政府)$"
+PLACE_ONLY_ISSUER = r"^[\p{Han}]{1,24}(?:省|自治区|市|地区|自治州|州|盟|区|县|自治县|旗|实验区|新区|开发区|示范区)$"
 
 # ---------------------------------------------------------------- flattened pages
 # A crawl that flattens a page body to one line leaves every heading and table row run together
@@ -230,13 +245,14 @@ WIDER_SCOPE = r"全区|全县|全市|全省|全镇|全乡|全旗|各部门|各�
 # least two chapter numberings is such a page; its breaks are put back before each numbering.
 FLATTENED_LINE_MIN_CHARS = 600
 # Python re, as the two below.
-FLATTENED_CHAPTER = r"(?:^|[。；\s\d])[一二三四五六七八九十]{1,2}、[\u4e00-\u9fff]"
+FLATTENED_CHAPTER = r"(?:^|[。；\s\d])[一二三四五六七八九十]{1,2}、[\u4e00-\u9fff\d]"
 # A numbering that opens a heading or a table row, after a sentence end, a space, a
 # closing quote or bracket, or a table row's last digit (`…00000002.其他法律…`: item numbers of
 # the standard tables are single digits, so the digit right before `.` is the item's own).
 FLATTENED_BREAK = (
     r"(?<=[。；！？!?\s\d”])[ ]*"
-    r"(?=(?:[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十]{1,2}[)）]|[（(]\d{1,2}[)）]|[1-9][.．、])[\u4e00-\u9fff])"
+    r"(?=[一二三四五六七八九十]{1,2}、(?:[\u4e00-\u9fff]|(?:19|20)\d{2}年)"
+    r"|(?:[（(][一二三四五六七八九十]{1,2}[)）]|[（(]\d{1,2}[)）]|[1-9][.．、])[\u4e00-\u9fff])"
 )
 # A sub-heading numbering right after a word (`…改进情况（一）存在的主要问题`), unless it is a
 # clause reference (`第二十条第（一）项`).
@@ -246,6 +262,13 @@ FLATTENED_SUBHEADING_BREAK = (
 # Table 3's rows numbered like chapters (一、本年新收…) may follow a header word directly
 # (`…其他一、本年新收…`); besides the catalogue's words for those rows, this heading row:
 FLATTENED_T3_HEADING_ROWS: tuple[str, ...] = ("本年度办理结果",)
+# The signature after a flattened page's last sentence (`…开展。 平潭综合实验区管委会办公室 2014年12月10日`)
+# and the page's trailing links (`附件下载`) go to lines of their own.
+FLATTENED_SIGNATURE_BREAK = (
+    r"(?<=。)[ ]+(?=[\u4e00-\u9fff（）()]{4,30}[ ]*"
+    r"(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|[〇○零一二三四五六七八九]{4}年))"
+    r"|[ ]+(?=(?:附件下载|打印本页|关闭窗口)[^。]{0,20}$)"
+)
 # A short heading followed by a space and its paragraph on the same line (`一、总体情况 2022年，…`):
 # the paragraph goes to a line of its own. Not a table row's values (`（一）予以公开 210000021`).
 FLATTENED_RUN_IN_HEADING = (

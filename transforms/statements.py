@@ -135,7 +135,8 @@ def dated_statements(report_id: str, text: str) -> list[dict[str, object]]:
 
 
 def body_years(text: pl.Expr) -> pl.Expr:
-    """The year each body speaks of: its most frequent sentence-opening year (2019年,…), the
+    """The year each body speaks of: its most frequent sentence-opening year (2019年,…) that opens no
+    plan (2024年，我们将…), the
     earliest of equally frequent ones; null where there is none. One pass in Polars over a batch
     (a Python search per text took 4x the CPU). Quoted titles and document numbers are masked
     first, as `mask_quoted` does (here by one character each: no offsets are read). The year's
@@ -145,7 +146,13 @@ def body_years(text: pl.Expr) -> pl.Expr:
         .str.replace_all(rust_pattern(p.QUOTED_SPANS), "□")
         .str.extract_all(rust_pattern(p.BODY_YEAR))
         .list.eval(
-            pl.element().str.extract(r"((?:19|20)[0-9]{2})", 1).cast(pl.Int32, strict=False).drop_nulls().mode().min()
+            pl.element()
+            .filter(~pl.element().str.contains(p.BODY_YEAR_PLAN))
+            .str.extract(r"((?:19|20)[0-9]{2})", 1)
+            .cast(pl.Int32, strict=False)
+            .drop_nulls()
+            .mode()
+            .min()
         )
         .list.first()
     )

@@ -313,7 +313,6 @@ class Page:
         found = _compiled(pattern).search(self.text, self.offsets[start], end)
         return bisect_right(self.offsets, found.start()) - 1 if found else None
 
-
     def find_last(self, pattern: str, start: int = 0, stop: int | None = None) -> int | None:
         """The last line in [start, stop) where `pattern` matches (the heading nearest a table,
         not an introduction that lists the headings)."""
@@ -681,7 +680,7 @@ def _t2_cuts(run: str, width: int) -> list[tuple[float, ...]]:
     """The cuts of a glued table-2 run into `width` cells. A decimal (an amount in 万元) is read
     only as a row's one cell, and only with at most MAX_AMOUNT_DECIMALS decimals: a longer tail
     is two cells run together (`24252.311082`), which no arithmetic of table 2 can part."""
-    whole, dot, decimals = run.partition(".")
+    _, dot, decimals = run.partition(".")
     if dot:
         return [(float(run),)] if width == 1 and len(decimals) <= MAX_AMOUNT_DECIMALS else []
     return [tuple(float(x) for x in cut) for cut in glued.candidates(run, width, row_total=False)]

@@ -13,8 +13,11 @@ WITH figures AS (
         max(value) FILTER (WHERE source = 'text' AND metric = 'text.requests_carried_over') AS x_carried_over,
         max(value) FILTER (WHERE source = 'table' AND metric = 't3.results_total.total') AS t_concluded,
         max(value) FILTER (WHERE source = 'table' AND metric = 't3.carried_forward.total') AS t_carried_forward,
+        max(value) FILTER (WHERE source = 'text' AND metric = 'text.requests_carried_forward') AS x_carried_forward,
         max(value) FILTER (WHERE source = 'table' AND metric = 't3.granted.total') AS t_granted,
+        max(value) FILTER (WHERE source = 'text' AND metric = 'text.requests_granted') AS x_granted,
         max(value) FILTER (WHERE source = 'table' AND metric = 't3.partially_granted.total') AS t_partial,
+        max(value) FILTER (WHERE source = 'text' AND metric = 'text.requests_partially_granted') AS x_partial,
         max(value) FILTER (WHERE source = 'table' AND metric = 't4.reconsideration.total') AS t_reconsideration,
         max(value) FILTER (WHERE source = 'text' AND metric = 'text.reconsideration_cases') AS x_reconsideration,
         max(value) FILTER (WHERE source = 'table' AND metric = 't4.litigation_direct.total') AS t_litigation_direct,
@@ -59,10 +62,11 @@ SELECT
     CASE WHEN c.doc_type = 'annual_report' THEN CAST(coalesce(f.t_carried_over, f.x_carried_over) AS BIGINT) END
         AS requests_carried_over,
     CASE WHEN c.doc_type = 'annual_report' THEN CAST(f.t_concluded AS BIGINT) END AS requests_concluded,
-    CASE WHEN c.doc_type = 'annual_report' THEN CAST(f.t_carried_forward AS BIGINT) END
+    CASE WHEN c.doc_type = 'annual_report' THEN CAST(coalesce(f.t_carried_forward, f.x_carried_forward) AS BIGINT) END
         AS requests_carried_forward,
-    CASE WHEN c.doc_type = 'annual_report' THEN CAST(f.t_granted AS BIGINT) END AS granted,
-    CASE WHEN c.doc_type = 'annual_report' THEN CAST(f.t_partial AS BIGINT) END AS partially_granted,
+    CASE WHEN c.doc_type = 'annual_report' THEN CAST(coalesce(f.t_granted, f.x_granted) AS BIGINT) END AS granted,
+    CASE WHEN c.doc_type = 'annual_report' THEN CAST(coalesce(f.t_partial, f.x_partial) AS BIGINT) END
+        AS partially_granted,
     CASE WHEN c.doc_type = 'annual_report'
         THEN CAST(coalesce(f.t_reconsideration, f.x_reconsideration) AS BIGINT) END AS reconsideration_total,
     CASE WHEN c.doc_type = 'annual_report'

@@ -699,7 +699,8 @@ def quality_context(con: duckdb.DuckDBPyConnection, pending_ids: list[str]) -> Q
             con,
             f"""
             SELECT c.report_id, c.doc_type, c.template, c.report_year, c.publish_date, c.publish_date_precision,
-                   c.period_start, c.period_end, c.title_year, c.body_year, c.agency, c.spam_spans, c.garbled_spans,
+                   c.period_start, c.period_end, c.title_year, c.body_year, c.title, c.agency, c.spam_spans,
+                   c.garbled_spans,
                    c.garbled_sample, c.text_sha256, r.source_path
             FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id) {_WANTED}""",
         )
@@ -747,6 +748,7 @@ def validation_frames(
             _select_ids(con, f"SELECT * FROM metrics.dated_statements {_WANTED}", ids), reports
         ),
         "tables_present": frames.tables_present_frame(reports, found_tables),
+        "format_followed": frames.format_frame(reports, found_tables),
         "completeness": frames.completeness_frame(found_tables),
         "continuity": context.continuity.filter(pl.col("report_id").is_in(ids)),
     }
