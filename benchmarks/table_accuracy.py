@@ -71,7 +71,7 @@ def measure(per_combination: int, seed: int) -> dict[tuple[str, str], dict[str, 
                 tables, cells = read_tables("r", text, layout == "html")
                 got = {c["metric"]: c["value"] for c in cells}
                 counts["cells"] += len(report.truth)
-                undeterminable = undeterminable_cells(report.truth) if layout == "glued" else set()
+                undeterminable = undeterminable_cells(report.truth) if layout in ("glued", "flattened") else set()
                 counts["undeterminable"] += len(undeterminable)
                 counts["right_determinable"] += sum(
                     1 for k, v in report.truth.items() if k not in undeterminable and got.get(k) == v

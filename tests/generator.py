@@ -20,8 +20,13 @@ from functools import cache
 from transforms import catalog, gazetteer
 
 LAYOUTS: tuple[str, ...] = ("flat", "grid", "markdown", "html")
-# Pages whose table cells lost every separator: cut back by the tables' arithmetic.
-ALL_LAYOUTS: tuple[str, ...] = (*LAYOUTS, "glued")
+# Pages whose table cells lost every separator, cut back by the tables' arithmetic: each row on a
+# line of its own (glued), or the whole page body on one line as a crawl saves it (flattened: item
+# numbers run into the row before, stray single spaces inside digit runs, headers glued to rows).
+ALL_LAYOUTS: tuple[str, ...] = (*LAYOUTS, "glued", "flattened")
+# Table 3's labels as real pages word them, where the catalogue's short form differs.
+REAL_T3_WORDING = {"partially_granted": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"}
+STRAY_SPACE_SHARE = 0.25  # table-3 rows of a flattened page with a stray space inside their digits
 TEMPLATES: tuple[str, ...] = ("2021", "2019")
 SINGLE_FAULTS: tuple[str, ...] = (
     "T3_BALANCE",
@@ -169,7 +174,7 @@ def _wrap(label: str, rng: random.Random) -> list[str]:
     return [label]
 
 
-def _render(rows: list[tuple[str, list[str]]], layout: str, rng: random.Random) -> str:
+def _render(rows: list[tuple[str, list[str]]], layout: str, rng: random.Random, stray_spaces: bool = False) -> str:
     if layout == "flat":
         out: list[str] = []
         for label, cells in rows:
@@ -180,11 +185,27 @@ def _render(rows: list[tuple[str, list[str]]], layout: str, rng: random.Random) 
         return "\n".join("\t".join([label, *cells]) for label, cells in rows)
     if layout == "glued":  # every separator lost: label and digits run together
         return "\n".join(label + "".join(cells) for label, cells in rows)
+    if layout == "flattened":  # one line: each row runs into the next (…00000002.其他法律…)
+        return "".join(_flattened_row(label, cells, rng, stray_spaces) for label, cells in rows)
     if layout == "markdown":
         width = max(len(cells) for _, cells in rows) + 1
         lines = ["| " + " | ".join([label, *cells] + [""] * (width - 1 - len(cells))) + " |" for label, cells in rows]
         return "\n".join([lines[0], "|" + "---|" * width, *lines[1:]])
     return _html_table(rows)
+
+
+def _flattened_row(label: str, cells: list[str], rng: random.Random, stray_spaces: bool) -> str:
+    """A row as a crawl flattens it: fullwidth brackets, the digits glued, sometimes a space before
+    them, and (`stray_spaces`: table 3) in a quarter of the rows a stray single space inside the run
+    (`230 000023`)."""
+    label = label.replace("(", "（").replace(")", "）")
+    if not cells or not all(cell.isdigit() for cell in cells):
+        return label + "".join(cells)
+    digits = "".join(cells)
+    if stray_spaces and len(cells) > 1 and len(digits) > 2 and rng.random() < STRAY_SPACE_SHARE:
+        cut = rng.randint(1, len(digits) - 1)
+        digits = digits[:cut] + " " + digits[cut:]
+    return label + (" " if rng.random() < 0.3 else "") + digits
 
 
 def _html_table(rows: list[tuple[str, list[str]]]) -> str:
@@ -246,7 +267,7 @@ def generate(
     t4 = {g.code: [rng.randint(0, 2) for _ in range(4)] for g in catalog.T4_GROUPS}
     t4 = {g: [*v, sum(v)] for g, v in t4.items()}
     t2 = {
-        f"t2.{r.code}.{c.code}": _t2_value(rng, c.code, plain=layout == "glued")
+        f"t2.{r.code}.{c.code}": _t2_value(rng, c.code, plain=layout in ("glued", "flattened"))
         for r in catalog.T2_ROWS
         if r.template == template
         for c in r.columns
@@ -293,8 +314,12 @@ def generate(
         "rejected_petition": "(五)不予处理",
         "other_no_correction": "(六)其他处理",
     }
+    if layout == "flattened":
+        labels.update(REAL_T3_WORDING)
     t3_rows: list[tuple[str, list[str]]] = [("申请人情况", [c.label_zh for c in catalog.T3_COLUMNS])]
     for code in t3_codes:
+        if code == "unable_not_held" and layout == "flattened" and template == "2019":
+            t3_rows.append((headers["granted"], []))  # 2019-format pages repeat the block's heading
         if code in headers and (code != "other_no_correction" or template == "2021"):
             t3_rows.append((headers[code], []))
         t3_rows.append((labels[code], [str(v) for v in t3[code]]))
@@ -307,7 +332,10 @@ def generate(
             t2_rows.append((r.label_zh, [t2_shown[f"t2.{r.code}.{c.code}"] for c in r.columns]))
     t4_rows: list[tuple[str, list[str]]] = [
         ("行政复议", ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]),
-        ("数据" if layout not in ("flat", "glued") else "", [str(v) for g in catalog.T4_GROUPS for v in t4[g.code]]),
+        (
+            "数据" if layout not in ("flat", "glued", "flattened") else "",
+            [str(v) for g in catalog.T4_GROUPS for v in t4[g.code]],
+        ),
     ]
 
     # ---------------------------------------------------------------- prose and dates
@@ -388,7 +416,7 @@ def generate(
         "二、主动公开政府信息情况",
         "" if free_text else _render(t2_rows, layout, rng),
         "三、收到和处理政府信息公开申请情况",
-        "" if free_text else _render(t3_rows, layout, rng),
+        "" if free_text else _render(t3_rows, layout, rng, stray_spaces=True),
         "四、政府信息公开行政复议、行政诉讼情况",
         "" if fault in ("TEMPLATE_TABLE_MISSING", "FORMAT_NOT_FOLLOWED") else _render(t4_rows, layout, rng),
         "五、存在的主要问题及改进情况",
@@ -397,6 +425,8 @@ def generate(
         f"本年度未收取信息处理费。\n\n{agency}\n{signed}",
     ]
     text = "\n\n".join(x for x in paragraphs if x)
+    if layout == "flattened":
+        text = _crawled_page(title, signed, [x for x in paragraphs[1:] if x])
     if layout == "html":
         body = "".join(p if p.startswith("<table") else f"<p>{html.escape(p)}</p>" for p in text.split("\n\n"))
         text = f"<html><head><script>var x = '<td>1</td>';</script></head><body>{body}</body></html>"
@@ -420,6 +450,16 @@ def generate(
     generated.published = date(signed_year, signed_month, signed_day)
     generated.doc_type = "work_plan" if fault == "NOT_ANNUAL_REPORT" else "annual_report"
     return generated
+
+
+def _crawled_page(title: str, signed: str, paragraphs: list[str]) -> str:
+    """A page as a public crawl saved it: a metadata header, then the body flattened to one line."""
+    year, month, day = (int(x) for x in re.findall(r"\d+", signed))
+    header = (
+        f"标题: {title}\n发布时间: {date(year, month, day).isoformat()} 10:00\n文号: \n发布机构: \n"
+        "栏目: 政府信息公开年报\n==================== 正文 ====================\n"
+    )
+    return header + " ".join(" ".join(line for line in p.split("\n") if line) for p in paragraphs)
 
 
 def _t2_value(rng: random.Random, column: str, plain: bool = False) -> float:

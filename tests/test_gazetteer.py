@@ -53,3 +53,9 @@ def test_a_former_name_that_still_exists_elsewhere_is_not_added_again() -> None:
     # 大同市's 城区 became 平城区 in 2018; 城区 still names 阳泉市's and 长治市's districts.
     cities = {d.city for d in gazetteer.divisions() if d.name == "城区"}
     assert "大同市" not in cities and "阳泉市" in cities
+
+
+def test_the_older_tables_grouping_rows_are_no_places() -> None:
+    # cpca 0.5.5 groups 重庆市's counties under a row named 县: 我县 is not a city.
+    assert {d.name for d in gazetteer.divisions()}.isdisjoint({"县", "市辖区", "省直辖县级行政区划"})
+    assert gazetteer.locate(None, "我县未发生因政府信息公开而产生的行政复议。") == (None, None, None)

@@ -167,6 +167,21 @@ def test_002_traditional_pinyin_mojibake(query, report_id) -> None:
     assert "PUBLISHED_BEFORE_PERIOD_END" not in rules_of(query, rid)
 
 
+@pytest.mark.parametrize(
+    ("sample", "expected"),
+    [
+        # 我局未收到市民公开申请; 全年没有发生…行政复议、行政诉讼
+        ("002", {"requests_new": 0, "reconsideration_total": 0, "litigation_total": 0}),
+        # 我县未发生因政府信息公开而产生的投诉举报、行政复议、行政诉讼案件
+        ("003", {"reconsideration_total": 0, "litigation_total": 0}),
+    ],
+)
+def test_zero_stated_in_words_reaches_the_overview(query, report_id, sample: str, expected: dict[str, int]) -> None:
+    columns = ", ".join(expected)
+    row = query(f"SELECT {columns} FROM marts.report_overview WHERE report_id = ?", [report_id(sample)])
+    assert dict(zip(expected, row[0], strict=True)) == expected
+
+
 # ------------------------------------------------------------------------------------------- 000
 def test_000_navigation_dates_and_prose(query, report_id) -> None:
     rid = report_id("000")

@@ -32,8 +32,9 @@ def test_every_layout_and_format(layout: str, template: str) -> None:
         tables, got = _read(report.text, layout == "html")
         wrong = {k: v for k, v in got.items() if report.truth.get(k) != v}
         assert not wrong, f"{report.name}: cells read wrong {wrong}"  # never an invented cell
-        if layout == "glued":
-            # Tables 3 and 4 are cut back whole; table 2's multi-cell rows have no arithmetic to
+        if layout in ("glued", "flattened"):
+            # Tables 3 and 4 are cut back whole (a flattened page's stray spaces and item numbers
+            # glued to the row before included); table 2's multi-cell rows have no arithmetic to
             # decide a cut, so they are read only when a single cut exists.
             assert all(report.truth[k] == got.get(k) for k in report.truth if not k.startswith("t2."))
             assert {t["table_code"]: t["layout"] for t in tables} == {"t2": "glued", "t3": "glued", "t4": "glued"}
@@ -255,3 +256,58 @@ def test_a_row_of_cells_reads_as_its_cells_one_by_one(values: list[float | None]
         by_cell.cell(metric, values[index] if index < len(values) else None, unit, offset, "evidence")
     assert by_row.cells == by_cell.cells
     assert by_row.table("grid", 0) == by_cell.table("grid", 0)
+
+
+# A 2021-format page body as a crawl flattens it: one line, every separator gone, item numbers run
+# into the row before (…政府信息2200003252.没有现成…), stray single spaces inside runs (500000 5),
+# headers glued to the first row, table 4 as one 17-digit run. Tables 3 and 4 as the real 2021 page
+# in ../shared/real prints them, table 2's normative-documents row and its prose as the 2022 one
+# does; the page's own arithmetic (and for table 2 its prose) decides every cut.
+FLATTENED_PAGE = (
+    "一、总体情况 2023年，本机关共收到政府信息公开申请70件。 二、主动公开政府信息情况第二十条第（一）项信息内容"
+    "本年制发件数本年废止件数现行有效件数规章000行政规范性文件8855698第二十条第（五）项信息内容本年处理决定数量"
+    "行政许可2293 三、收到和处理政府信息公开申请情况申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织"
+    "法律服务机构其他一、本年新收政府信息公开申请数量640020470二、上年结转政府信息公开申请数量0000000"
+    "三、本年度办理结果（一）予以公开270020130（二）部分公开（区分处理的，只计这一情形，不计其他情形）500000 5"
+    "（三）不予公开1.属于国家秘密00000002.其他法律行政法规禁止公开00000003.危及“三安全一稳定”0000000"
+    "4.保护第三方合法权益00000005.属于三类内部事务信息10000016.属于四类过程性信息00000007.属于行政执法案卷6000006"
+    "8.属于行政查询事项1000001（四）无法提供1.本机关不掌握相关政府信息2200003252.没有现成信息需要另行制作0000000"
+    "3.补正后申请内容仍不明确0000000（五）不予处理1.信访举报投诉类申请00000002.重复申请00000003.要求提供公开出版物"
+    "00000004.无正当理由大量反复申请00000005.要求行政机关确认或重新出具已获取信息0000000（六）其他处理"
+    "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请00000002.申请人逾期未按收费通知要求缴纳费用、"
+    "行政机关不再处理其政府信息公开申请00000003.其他1000001（七）总计630020469四、结转下年度继续办理1000001"
+    " 四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉"
+    "复议后起诉结果维持结果纠正其他结果尚未审结总计结果维持结果纠正其他结果尚未审结总计10203120001200000"
+    " 五、存在的主要问题及改进情况 现行有效行政规范性文件698件，本年制发规范性文件88件。"
+)
+
+
+def test_a_page_flattened_onto_one_line() -> None:
+    tables, got = _read(FLATTENED_PAGE)
+    assert {t["table_code"]: t["layout"] for t in tables} == {"t2": "glued", "t3": "glued", "t4": "glued"}
+    row = [c.code for c in catalog.T3_COLUMNS]
+
+    def t3(code: str) -> list[float | None]:
+        return [got.get(f"t3.{code}.{column}") for column in row]
+
+    assert t3("new_received") == [64, 0, 0, 2, 0, 4, 70]
+    assert t3("partially_granted") == [5, 0, 0, 0, 0, 0, 5]  # 500000 5: a stray space inside the run
+    assert t3("unable_not_held") == [22, 0, 0, 0, 0, 3, 25]  # …2200003252.没有现成: 25, then item 2.
+    assert t3("denied_enforcement_file") == [6, 0, 0, 0, 0, 0, 6]
+    assert t3("results_total") == [63, 0, 0, 2, 0, 4, 69]
+    assert t3("carried_forward") == [1, 0, 0, 0, 0, 0, 1]
+    t4 = [got.get(f"t4.{g.code}.{c.code}") for g in catalog.T4_GROUPS for c in catalog.T4_COLUMNS]
+    assert t4 == [1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0]  # the one cut whose groups add up
+    # Table 2's 8855698 has many cuts; the prose states two of its cells (698 in force, 88 issued).
+    assert [got.get(f"t2.normative_documents.{c}") for c in ("issued", "repealed", "in_force")] == [88, 55, 698]
+    assert got["t2.administrative_licensing.decisions"] == 2293
+    t2 = next(t for t in tables if t["table_code"] == "t2")
+    assert "prose:t2.normative_documents" in t2["split_constraints"]
+
+
+def test_a_glued_table_2_row_the_prose_does_not_bear_out_stays_missing() -> None:
+    page = FLATTENED_PAGE.replace("现行有效行政规范性文件698件，本年制发规范性文件88件。", "无。")
+    tables, got = _read(page)
+    assert "t2.normative_documents.issued" not in got
+    t2 = next(t for t in tables if t["table_code"] == "t2")
+    assert any(note.startswith("t2.normative_documents:") for note in t2["split_ambiguous"])

@@ -56,9 +56,16 @@ def divisions() -> tuple[Division, ...]:
     known = {d.name for d in current}
     former: dict[tuple[str, str | None, str], Division] = {}
     for d in (*_divisions_of(_FORMER_ADCODES_FILE), *_changed_divisions()):
-        if d.name not in known:
-            former.setdefault((d.province, d.city, d.name), d)
+        if d.name in known or d.name in _PLACEHOLDER_NAMES:
+            continue
+        if d.city in _PLACEHOLDER_NAMES:  # a municipality's 县/市辖区 grouping row: the city is the municipality
+            d = Division(d.adcode, d.name, d.level, d.province, d.province if d.province.endswith("市") else None)
+        former.setdefault((d.province, d.city, d.name), d)
     return (*current, *former.values())
+
+
+# Rows of the older table that group divisions rather than name a place.
+_PLACEHOLDER_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 
 
 def _changed_divisions() -> list[Division]:

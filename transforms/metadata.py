@@ -67,10 +67,11 @@ def find_title(pre_chrome: str, text: str) -> str | None:
 def classify(title: str | None, text: str) -> str:
     """annual_report, work_plan or other, from the title first and the body's structure second."""
     if title:
-        if re.search(p.ANNUAL_REPORT_TITLE, title):
-            return "annual_report"
+        # A notice about reports (关于做好…年度报告编制工作的通知) names one without being one.
         if re.search(p.LEGAL_TEXT_TITLE, title) or re.search(p.CORRESPONDENCE_TITLE, title):
             return "other"
+        if re.search(p.ANNUAL_REPORT_TITLE, title):
+            return "annual_report"
         if re.search(p.WORK_PLAN_TITLE, title):
             return "work_plan"
     if len(re.findall(p.LEGAL_ARTICLE, text)) >= p.LEGAL_ARTICLES_MIN:
@@ -120,7 +121,7 @@ def find_publish_date(pre_chrome: str, text: str) -> tuple[date | None, str | No
     last = list(islice(filter(None, map(str.strip, reversed(lines))), _SIGNATURE_LINES))
     first = list(islice(filter(None, map(str.strip, lines)), _SIGNATURE_LINES))
     for line in last + first:
-        if len(line) > p.SIGNATURE_MAX_CHARS or line.endswith(("。", "报告")):
+        if len(line) > p.SIGNATURE_MAX_CHARS or line.endswith(("。", "报告")) or re.search(p.NOT_A_SIGNATURE, line):
             continue
         cn = re.search(p.CN_DATE, line)
         if cn:

@@ -147,6 +147,9 @@ CN_DATE = r"([〇零一二三四五六七八九]{4})年([一二三四五六七�
 ARABIC_DATE = r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?"
 # A signature line: an organisation name and/or a date alone on a short line.
 SIGNATURE_MAX_CHARS = 40
+# A short dated line that states a span (统计期限：2024年1月1日至…) is no signature: its date is
+# not the publication's.
+NOT_A_SIGNATURE = r"统计|期限|期间|时限|至|截至|截止|起|—|～|~"
 AGENCY_SUFFIXES = (
     r"(人民政府办公室|人民政府办公厅|人民政府|政府办公室|管理委员会办公室|管理委员会|管委会|办公室|办公厅|"
     r"委员会|局|厅|委|办|院|署|中心|街道办事处|街道|镇人民政府|乡人民政府|镇|乡|党政办公室)"

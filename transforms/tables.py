@@ -67,9 +67,9 @@ _GLUED = re.compile(r"^(.*[\u4e00-\u9fff)）”\"])(\d+(?:\.\d+)?)$")
 # Label words, then digit runs parted by single stray spaces (`…情形）500000 5`).
 _GLUED_SPACED = re.compile(r"^(.*[\u4e00-\u9fff)）”\"])((?:\d+ )+\d+)$")
 # A row of a flattened table runs into the next row's label (`规章000行政规范性文件8855698第二十条…`):
-# on a long line, a label after digits begins a new row.
+# a label after digits begins a new row. (No table label has a digit before its words: item
+# numbers are followed by `.`/`、`, and a row's values end it.)
 _ROW_AFTER_DIGITS = re.compile(r"(?<=\d)[ ]*(?=[\u4e00-\u9fff（(])")
-_LONG_LINE_CHARS = 100
 # Decimals an amount (万元) is printed with; a longer tail is two cells run together.
 MAX_AMOUNT_DECIMALS = 4
 _REGION_LINES = 2000  # how far (in lines, blank ones included) a table may extend past its anchor
@@ -264,18 +264,18 @@ class Region:
 
 
 def _region(all_lines: list[str], offsets: list[int], start: int, stop: int) -> Region:
-    """Lines [start, stop) of a page, a long line of a flattened table cut into its rows (line
+    """Lines [start, stop) of a page, a line of a flattened table cut into its rows (line
     numbers then count the cut pieces; offsets stay those of the text)."""
     stop = min(stop, start + _REGION_LINES, len(all_lines))
     lines, line_offsets = all_lines[start:stop], offsets[start:stop]
-    if all(len(line) < _LONG_LINE_CHARS for line in lines):
+    if not any(_ROW_AFTER_DIGITS.search(line) for line in lines):
         return Region(lines, start, line_offsets)
     cut_lines: list[str] = []
     cut_offsets: list[int] = []
     page_lines: list[int] = []
     for page_line, (line, offset) in enumerate(zip(lines, line_offsets, strict=True), start):
         piece_start = 0
-        if len(line) >= _LONG_LINE_CHARS:
+        if _ROW_AFTER_DIGITS.search(line):
             for boundary in _ROW_AFTER_DIGITS.finditer(line):
                 cut_lines.append(line[piece_start : boundary.start()])
                 cut_offsets.append(offset + piece_start)
