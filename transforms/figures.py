@@ -13,7 +13,7 @@ import polars as pl
 
 from transforms import catalog
 from transforms import patterns as p
-from transforms.matching import batch_matches
+from transforms.matching import batch_matches, rust_pattern
 from transforms.segment import section_at
 
 FIGURE_SCHEMA = {
@@ -51,8 +51,18 @@ _SENTENCE_BREAK = re.compile("[" + re.escape(_SENTENCE_BREAKS) + "]")
 _QUOTED = re.compile(p.QUOTED_SPANS)
 _PLAN = re.compile(p.PLAN_STATEMENT)
 _TEXT_METRICS = [
-    (tm, [re.compile(x) for x in tm.patterns], [re.compile(x) for x in tm.zero_patterns]) for tm in catalog.TEXT_METRICS
+    (
+        tm,
+        [re.compile(x) for x in tm.patterns],
+        [re.compile(x) for x in tm.zero_patterns],
+        frozenset((*tm.patterns, *tm.zero_patterns)),
+    )
+    for tm in catalog.TEXT_METRICS
 ]
+# Every text-metric phrasing (figure and zero), in one list: `possible_phrasings` tells, for a whole
+# batch in one Polars pass per phrasing, which of them a text can hold at all, so that Python's
+# engine (which tries a pattern at every position of a text) searches only where one does.
+_PHRASINGS: list[str] = [x for tm in catalog.TEXT_METRICS for x in (*tm.patterns, *tm.zero_patterns)]
 _CUES = {
     tm.code: (
         re.compile(tm.total_cues) if tm.total_cues else None,
@@ -66,22 +76,19 @@ _CUE_CHARS_BEFORE = 8  # how far before a phrasing its scope words (全区, 各�
 
 def _stated_figure(tm: catalog.TextMetric, patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
     """The match that states `tm`'s quantity: the first match of the first pattern that has one,
-    unless the metric declares cues; then every match is ranked (a whole before an unmarked figure
-    before a share) and the first of the best rank is taken. Matches in a sentence about something
-    else are skipped."""
+    unless the metric declares scope cues; then every match is ranked (a whole before an unmarked
+    figure before a share) and the first of the best rank is taken. Matches in a sentence about
+    something else (`foreign_sentence`) are skipped."""
     total_cues, part_cues, foreign = _CUES[tm.code]
-    if total_cues is None and part_cues is None and foreign is None:
+    if total_cues is None and part_cues is None:
         for pattern in patterns:
-            found = pattern.search(text)
-            if found:
-                return found
+            for found in pattern.finditer(text):
+                if foreign is None or not foreign.search(sentence_around(text, found.start(), found.end())):
+                    return found
         return None
-    best: tuple[int, int] | None = None
-    chosen: re.Match[str] | None = None
+    ranked: list[tuple[int, int, re.Match[str]]] = []
     for pattern in patterns:
         for found in pattern.finditer(text):
-            if foreign is not None and foreign.search(sentence_around(text, found.start(), found.end())):
-                continue
             line_start = text.rfind("\n", 0, found.start()) + 1
             before = text[max(line_start, found.start() - _CUE_CHARS_BEFORE) : found.start("n")]
             if part_cues is not None and part_cues.search(before):
@@ -90,10 +97,12 @@ def _stated_figure(tm: catalog.TextMetric, patterns: list[re.Pattern[str]], text
                 rank = 2
             else:
                 rank = 1
-            key = (-rank, found.start())
-            if best is None or key < best:
-                best, chosen = key, found
-    return chosen
+            ranked.append((-rank, found.start(), found))
+    ranked.sort(key=lambda item: item[:2])
+    for _, _, found in ranked:  # the best that is not about something else
+        if foreign is None or not foreign.search(sentence_around(text, found.start(), found.end())):
+            return found
+    return None
 
 
 EVIDENCE_CHARS = 200
@@ -172,13 +181,31 @@ def mask_quoted(text: str) -> str:
     return _QUOTED.sub(lambda m: "□" * len(m.group(0)), text)
 
 
+def possible_phrasings(texts: list[str]) -> list[frozenset[str]]:
+    """For each text, the text-metric phrasings (pattern sources) that match somewhere in it."""
+    series = pl.Series(texts, dtype=pl.String)
+    found = pl.DataFrame(
+        {str(index): series.str.contains(rust_pattern(source)) for index, source in enumerate(_PHRASINGS)}
+    )
+    return [
+        frozenset(_PHRASINGS[int(index)] for index, hit in row.items() if hit) for row in found.iter_rows(named=True)
+    ]
+
+
 def extract_text_metrics(
-    report_id: str, text: str, sections: list[tuple[int, int, int]]
+    report_id: str, text: str, sections: list[tuple[int, int, int]], possible: frozenset[str] | None = None
 ) -> tuple[list[dict[str, object]], dict[int, str]]:
-    """The catalogue's prose metrics for one report, and which figure offsets they came from."""
+    """The catalogue's prose metrics for one report, and which figure offsets they came from.
+    `possible`: the phrasings that can match in the text (`possible_phrasings`), when known."""
     rows: list[dict[str, object]] = []
     figure_metric: dict[int, str] = {}
-    for tm, patterns, zero_patterns in _TEXT_METRICS:
+    for tm, all_patterns, all_zero_patterns, sources in _TEXT_METRICS:
+        if possible is not None and possible.isdisjoint(sources):
+            continue  # no phrasing of this metric is in the text
+        patterns = all_patterns if possible is None else [x for x in all_patterns if x.pattern in possible]
+        zero_patterns = (
+            all_zero_patterns if possible is None else [x for x in all_zero_patterns if x.pattern in possible]
+        )
         found = _stated_figure(tm, patterns, text)
         if found:
             value, qualifier = _value(found)
@@ -295,9 +322,10 @@ def extract_prose(
     metric_rows: list[dict[str, object]] = []
     figure_rows: list[dict[str, object]] = []
     plan_rows: list[dict[str, object]] = []
-    for report_id, text, found in zip(report_ids, texts, figure_matches(texts), strict=True):
+    phrasings = possible_phrasings(texts)
+    for report_id, text, found, possible in zip(report_ids, texts, figure_matches(texts), phrasings, strict=True):
         report_sections = spans.get(report_id, [])
-        metrics, figure_metric = extract_text_metrics(report_id, text, report_sections)
+        metrics, figure_metric = extract_text_metrics(report_id, text, report_sections, possible)
         metric_rows.extend(metrics)
         figure_rows.extend(extract_figures(report_id, text, report_sections, figure_metric, found))
         plan_rows.extend(extract_plans(report_id, text))

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 
 import polars as pl
@@ -293,10 +294,15 @@ def media_type_of(source_path: str, text: str) -> str:
     declared = SUPPORTED_SUFFIXES.get(suffix, "text/plain")
     head = text[:2000].lower()
     if declared == "text/plain" and (
-        "<html" in head or "<!doctype html" in head or "<body" in head or len(_MARKUP.findall(text)) >= MIN_MARKUP_TAGS
+        "<html" in head or "<!doctype html" in head or "<body" in head or _is_markup(text)
     ):
         return "text/html"  # a page saved as .txt (behind a crawl's header, or a bare fragment)
     return declared
+
+
+def _is_markup(text: str) -> bool:
+    """MIN_MARKUP_TAGS block or table tags anywhere; most texts hold no `<` and are passed at once."""
+    return "<" in text and next(islice(_MARKUP.finditer(text), MIN_MARKUP_TAGS - 1, None), None) is not None
 
 
 def classify_file(entry: InboxFile, known_ids: AbstractSet[str] = frozenset()) -> dict[str, object]:

@@ -68,8 +68,9 @@ _GLUED = re.compile(r"^(.*[\u4e00-\u9fff)）”\"])(\d+(?:\.\d+)?)$")
 _GLUED_SPACED = re.compile(r"^(.*[\u4e00-\u9fff)）”\"])((?:\d+ )+\d+)$")
 # A row of a flattened table runs into the next row's label (`规章000行政规范性文件8855698第二十条…`):
 # a label after digits begins a new row. (No table label has a digit before its words: item
-# numbers are followed by `.`/`、`, and a row's values end it.)
-_ROW_AFTER_DIGITS = re.compile(r"(?<=\d)[ ]*(?=[\u4e00-\u9fff（(])")
+# numbers are followed by `.`/`、`, and a row's values end it.) A unit after digits is a figure of
+# the prose (2023年, 75件), not a row's end.
+_ROW_AFTER_DIGITS = re.compile(r"\d[ ]*(?=[\u4e00-\u9fff（(])(?![年月日号件条个项次篇场期名人家元万余多起封户批份天])")
 # Decimals an amount (万元) is printed with; a longer tail is two cells run together.
 MAX_AMOUNT_DECIMALS = 4
 _REGION_LINES = 2000  # how far (in lines, blank ones included) a table may extend past its anchor
@@ -263,24 +264,31 @@ class Region:
         return line if self.page_lines is None else self.page_lines[line - self.first_line]
 
 
-def _region(all_lines: list[str], offsets: list[int], start: int, stop: int) -> Region:
+def _region(page: Page, start: int, stop: int) -> Region:
     """Lines [start, stop) of a page, a line of a flattened table cut into its rows (line
-    numbers then count the cut pieces; offsets stay those of the text)."""
-    stop = min(stop, start + _REGION_LINES, len(all_lines))
-    lines, line_offsets = all_lines[start:stop], offsets[start:stop]
-    if not any(_ROW_AFTER_DIGITS.search(line) for line in lines):
+    numbers then count the cut pieces; offsets stay those of the text). The cuts are found by one
+    search over the region's text; only the lines that hold one are cut."""
+    stop = min(stop, start + _REGION_LINES, len(page.lines))
+    lines, line_offsets = page.lines[start:stop], page.offsets[start:stop]
+    if start >= stop:
+        return Region(lines, start, line_offsets)
+    end = page.offsets[stop] - 1 if stop < len(page.lines) else len(page.text)
+    cuts: dict[int, list[tuple[int, int]]] = {}  # region line → (cut start, next piece's start) in it
+    for found in _ROW_AFTER_DIGITS.finditer(page.text, page.offsets[start], end):
+        line = bisect_right(page.offsets, found.start()) - 1
+        cuts.setdefault(line, []).append((found.start() + 1, found.end()))  # after the row's last digit
+    if not cuts:
         return Region(lines, start, line_offsets)
     cut_lines: list[str] = []
     cut_offsets: list[int] = []
     page_lines: list[int] = []
     for page_line, (line, offset) in enumerate(zip(lines, line_offsets, strict=True), start):
         piece_start = 0
-        if _ROW_AFTER_DIGITS.search(line):
-            for boundary in _ROW_AFTER_DIGITS.finditer(line):
-                cut_lines.append(line[piece_start : boundary.start()])
-                cut_offsets.append(offset + piece_start)
-                page_lines.append(page_line)
-                piece_start = boundary.end()
+        for cut_start, next_start in cuts.get(page_line, ()):
+            cut_lines.append(line[piece_start : cut_start - offset])
+            cut_offsets.append(offset + piece_start)
+            page_lines.append(page_line)
+            piece_start = next_start - offset
         cut_lines.append(line[piece_start:])
         cut_offsets.append(offset + piece_start)
         page_lines.append(page_line)
@@ -570,7 +578,7 @@ def _read_t3(report_id: str, page: Page, is_html: bool) -> tuple[Reading, dict |
     if anchor is None:
         return reading, None, None
     heading = page.find_last(r"收到和处理政府信息公开申请", max(0, anchor - 40), anchor)
-    region = _region(lines, offsets, heading + 1 if heading is not None else anchor, len(lines))
+    region = _region(page, heading + 1 if heading is not None else anchor, len(lines))
     rows = read_t3(region)
     if not rows:
         return reading, None, None
@@ -608,7 +616,7 @@ def _read_t2(report_id: str, page: Page, is_html: bool, t3_anchor: int | None) -
     stop = t3_anchor if t3_anchor is not None else len(lines)
     # Table 3's heading ends the region; on the anchor's own line it is a flattened page's run-on.
     heading3 = page.find(r"^[^\S\n]*三[^\S\n]*[、.．]|收到和处理政府信息公开申请", anchor + 1, stop)
-    region = _region(lines, offsets, anchor, heading3 if heading3 is not None else stop)
+    region = _region(page, anchor, heading3 if heading3 is not None else stop)
     template = "2019" if re.search(r"本年新制作|上一年项目数量|对外公开总数", "\n".join(region.lines)) else "2021"
     t2_rows = [r for r in catalog.T2_ROWS if r.template == template]
     table = f"t2.{template}"
@@ -692,13 +700,13 @@ T4_CELLS = len(catalog.T4_GROUPS) * len(catalog.T4_COLUMNS)
 def _read_t4(report_id: str, page: Page, is_html: bool, after: int | None) -> tuple[Reading, dict | None]:
     """Table 4: the 15 figures that follow its header (行政复议 … 总计), in catalogue order."""
     reading = Reading(report_id, "t4")
-    lines, offsets = page.lines, page.offsets
+    offsets = page.offsets
     anchor = page.find(r"行政复议", after or 0)
     if anchor is None or (after is None and page.find(r"结果维持", anchor, anchor + 40) is None):
         return reading, None
     if page.find(r"尚未审结|总计", anchor, anchor + 60) is None:
         return reading, None
-    region = _region(lines, offsets, anchor, anchor + 80)
+    region = _region(page, anchor, anchor + 80)
     values: list[Token] = []
     glued_digits = ""
     for token in tokenize(region.lines, region.first_line, region.offsets):
