@@ -1,5 +1,5 @@
-"""One asset per stage of the contract. Each opens the run's staging warehouse, calls its stage
-function, and reports counts; the last stage of the run publishes the warehouse."""
+"""One asset per stage of the graph (`warehouse/graph.py`). Each hands its stage's work to the run
+lifecycle (`warehouse/lifecycle.py`: idle, staging copy, contract, publish) and reports counts."""
 
 import resource
 import sys
@@ -8,7 +8,6 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-import duckdb
 import psutil
 from dagster import (
     AssetCheckResult,
@@ -23,19 +22,13 @@ from dagster import (
 
 from orchestration.resources import InboxResource, WarehouseResource
 from transforms.ingest import scan_inbox
-from warehouse import stages
-from warehouse.stages import StageStats
+from warehouse import contract, graph, lifecycle
+from warehouse.ledger import idle_stage, warehouse_now
+from warehouse.stages import catalog as catalog_stage
+from warehouse.stages import cleaned, metrics, quality, raw, segmented
+from warehouse.stages import marts as marts_stage
+from warehouse.stats import Progress, StageStats
 
-# Document order of the graph: the run's last selected stage publishes the staging warehouse.
-STAGE_ORDER: tuple[str, ...] = (
-    "catalog",
-    "raw_reports",
-    "cleaned_reports",
-    "segmented_reports",
-    "report_metrics",
-    "quality_flags",
-    "marts",
-)
 PREVIEW_ROWS = 5
 CONTRACT_CHECK = "warehouse_contract"  # blocking, on the marts: the last stage, before it publishes
 PREVIEWS: dict[str, str] = {
@@ -55,7 +48,7 @@ PREVIEWS: dict[str, str] = {
 PROGRESS_EVERY_SECONDS = 10.0
 
 
-def _progress(context: AssetExecutionContext, unit: str = "reports") -> stages.Progress:
+def _progress(context: AssetExecutionContext, unit: str = "reports") -> Progress:
     """What a stage is told after each batch, as a line in the run's log (named by the asset):
     done, to do, rate."""
     name = context.asset_key.to_user_string()
@@ -85,13 +78,10 @@ def _worker_rss_mb() -> float:
 
 
 def _is_last_stage(context: AssetExecutionContext, name: str) -> bool:
-    """Whether no later stage executes in this run. Read from the run's execution plan: the run's
-    `asset_selection` is empty for `materialize(..., selection=...)`, which then counted as every
-    stage, so a run stopping before the marts never published (its work was silently dropped)."""
-    plan = context.get_step_execution_context().execution_plan
-    steps = set(plan.step_keys_to_execute)
-    later = STAGE_ORDER[STAGE_ORDER.index(name) + 1 :]
-    return not any(stage in steps for stage in later)
+    """Whether no later stage executes in this run: the run's steps (every step of its job when it
+    names none)."""
+    steps = set(context.run.step_keys_to_execute or (node.name for node in context.job_def.nodes))
+    return not any(stage in steps for stage in graph.later_assets(name))
 
 
 def _run_stage(
@@ -103,69 +93,52 @@ def _run_stage(
     idle: Callable[[Any], StageStats | None] | None = None,
     verify: Callable[[Any, bool], dict[str, int]] | None = None,
 ) -> MaterializeResult:
-    """Run a stage on this run's staging copy of the warehouse. With `idle`: when no earlier stage
-    of the run has written, `idle` is asked of the published warehouse what the stage would report
-    with nothing to do (None: there is work); then the stage writes nothing, so a run with nothing
-    new copies no warehouse (at 100,000 reports the copy alone took 14 s). With `verify`: the
-    warehouse's invariants, counted on the connection the stage used (recorded when it is the
-    staging copy); any problem keeps the warehouse unpublished and fails the stage's blocking
-    check `CONTRACT_CHECK`."""
+    """The stage `name` through the run lifecycle, its outcome as the asset's metadata (and, with
+    `verify`, the result of its blocking check `CONTRACT_CHECK`)."""
     store = warehouse.store()
-    started_at = time.time()
-    idle_stats: StageStats | None = None
-    # (Never on a first run: opening a warehouse that does not exist yet would publish an empty one.)
-    if idle is not None and store.path.exists() and not store.staging_path(context.run.run_id).exists():
-        with store.read() as published:
-            try:
-                idle_stats = idle(published)
-            except duckdb.Error:  # a warehouse written by older code: the stage writes, and migrates it
-                idle_stats = None
-    try:
-        with store.read() if idle_stats else store.write(context.run.run_id) as con:
-            stats = idle_stats or work(con)
-            problems = verify(con, idle_stats is None) if verify is not None else None
-            total = con.execute(f"SELECT count(*) FROM {total_table}").fetchall()[0][0]
-            preview = con.sql(PREVIEWS[name] + f" LIMIT {PREVIEW_ROWS}").pl() if name in PREVIEWS else None
-    except BaseException:
-        store.abandon(context.run.run_id)  # the stages after this one are skipped: nothing publishes
-        raise
-    # Taken once the connection has closed: a writing stage's rows are compressed and written at
-    # the checkpoint the store makes then (the 1 GB threshold defers them to it).
-    work_seconds = time.time() - started_at
+    preview_sql = PREVIEWS[name] + f" LIMIT {PREVIEW_ROWS}" if name in PREVIEWS else None
+    outcome = lifecycle.run_stage(
+        store,
+        context.run.run_id,
+        work,
+        total_table,
+        lambda: _is_last_stage(context, name),
+        preview_sql,
+        idle,
+        verify,
+    )
+    stats = outcome.stats
     context.log.info(f"{name}: processed {stats.processed} report(s); rows written {stats.rows}; {stats.counts}")
-    held = problems is None or not any(problems.values())
-    if not held:
-        store.abandon(context.run.run_id)  # its staging copy is removed by the next run
-        context.log.error(f"{name}: the warehouse breaks its contract {problems}: not published")
-    published = held and _is_last_stage(context, name) and store.publish(context.run.run_id)
-    if published:
+    if not outcome.held:
+        context.log.error(f"{name}: the warehouse breaks its contract {outcome.problems}: not published")
+    if outcome.published:
         context.log.info(f"published {store.path}")
-    finished_at = time.time()
+    seconds = outcome.work_seconds
     metadata: dict[str, Any] = {
-        "dagster/row_count": int(total),
+        "dagster/row_count": outcome.total_rows,
         "reports_processed": stats.processed,
         # Where the time goes, per stage, in the UI (benchmarks/scale.py reads the same numbers).
-        "seconds": round(work_seconds, 3),
-        "docs_per_second": round(stats.processed / work_seconds, 1) if work_seconds > 0 else 0.0,
+        "seconds": round(seconds, 3),
+        "docs_per_second": round(stats.processed / seconds, 1) if seconds > 0 else 0.0,
         "peak_rss_mb": round(_peak_rss_mb(), 1),
         "worker_rss_mb": round(_worker_rss_mb(), 1),
-        "started_at": started_at,
-        "finished_at": finished_at,
+        "started_at": outcome.started_at,
+        "finished_at": time.time(),
         **{f"rows_written.{table}": n for table, n in stats.rows.items()},
         **{key: n for key, n in stats.counts.items()},
         "warehouse": MetadataValue.path(str(store.path)),
-        "published": published,
+        "published": outcome.published,
     }
-    if preview is not None:
-        metadata["preview"] = MetadataValue.md(preview.to_pandas().to_markdown(index=False))
+    if outcome.preview is not None:
+        metadata["preview"] = MetadataValue.md(outcome.preview.to_pandas().to_markdown(index=False))
     checks = []
-    if problems is not None:
+    if outcome.problems is not None:
         checks.append(
             AssetCheckResult(
                 check_name=CONTRACT_CHECK,
-                passed=held,
+                passed=outcome.held,
                 severity=AssetCheckSeverity.ERROR,
-                metadata={**{k: int(v) for k, v in problems.items()}, "published": published},
+                metadata={**{k: int(v) for k, v in outcome.problems.items()}, "published": outcome.published},
             )
         )
     return MaterializeResult(metadata=metadata, check_results=checks)
@@ -177,14 +150,14 @@ def catalog(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mat
         context,
         warehouse,
         "catalog",
-        stages.refresh_catalog,
+        catalog_stage.refresh_catalog,
         "catalog.metrics",
-        lambda con: StageStats() if stages.catalog_is_current(con) else None,
+        catalog_stage.idle,
     )
 
 
 @asset(
-    deps=[catalog],
+    deps=[graph.upstream_asset("raw_reports")],
     group_name="raw",
     description="raw.reports / raw.report_files / raw.rejected_files: every inbox file, decoded or rejected.",
 )
@@ -198,22 +171,22 @@ def raw_reports(
         context,
         warehouse,
         "raw_reports",
-        lambda con: stages.ingest_inbox(
+        lambda con: raw.ingest_inbox(
             con,
             folder,
-            stages.warehouse_now(con),
+            warehouse_now(con),
             warehouse.batch_size,
             warehouse.worker_count(),
             listing(),
             _progress(context, "files"),
         ),
         "raw.reports",
-        lambda con: stages.idle_inbox(con, folder, listing()),
+        lambda con: raw.idle_inbox(con, folder, listing()),
     )
 
 
 @asset(
-    deps=[raw_reports],
+    deps=[graph.upstream_asset("cleaned_reports")],
     group_name="cleaned",
     description="cleaned.reports: normalised Simplified text and report metadata.",
 )
@@ -222,20 +195,20 @@ def cleaned_reports(context: AssetExecutionContext, warehouse: WarehouseResource
         context,
         warehouse,
         "cleaned_reports",
-        lambda con: stages.clean_pending(
+        lambda con: cleaned.clean_pending(
             con,
-            stages.warehouse_now(con),
+            warehouse_now(con),
             warehouse.batch_size,
             warehouse.worker_count(),
             _progress(context),
         ),
         "cleaned.reports",
-        lambda con: stages.idle_stage(con, "cleaned", "raw"),
+        lambda con: idle_stage(con, cleaned.STAGE),
     )
 
 
 @asset(
-    deps=[cleaned_reports],
+    deps=[graph.upstream_asset("segmented_reports")],
     group_name="segmented",
     description="segmented.sections, segmented.tables, segmented.table_cells: heading tree and standard tables.",
 )
@@ -244,20 +217,20 @@ def segmented_reports(context: AssetExecutionContext, warehouse: WarehouseResour
         context,
         warehouse,
         "segmented_reports",
-        lambda con: stages.segment_pending(
+        lambda con: segmented.segment_pending(
             con,
-            stages.warehouse_now(con),
+            warehouse_now(con),
             warehouse.batch_size,
             warehouse.worker_count(),
             _progress(context),
         ),
         "segmented.sections",
-        lambda con: stages.idle_stage(con, "segmented", "cleaned"),
+        lambda con: idle_stage(con, segmented.STAGE),
     )
 
 
 @asset(
-    deps=[segmented_reports],
+    deps=[graph.upstream_asset("report_metrics")],
     group_name="metrics",
     description="metrics.report_metrics (a view: the prose rows of metrics.text_metrics, written here, and the "
     "table cells of segmented.table_cells), metrics.figures, metrics.plans: table and prose figures.",
@@ -267,20 +240,20 @@ def report_metrics(context: AssetExecutionContext, warehouse: WarehouseResource)
         context,
         warehouse,
         "report_metrics",
-        lambda con: stages.extract_pending(
+        lambda con: metrics.extract_pending(
             con,
-            stages.warehouse_now(con),
+            warehouse_now(con),
             warehouse.batch_size,
             warehouse.worker_count(),
             _progress(context),
         ),
         "metrics.report_metrics",
-        lambda con: stages.idle_stage(con, "metrics", "segmented"),
+        lambda con: idle_stage(con, metrics.STAGE),
     )
 
 
 @asset(
-    deps=[report_metrics],
+    deps=[graph.upstream_asset("quality_flags")],
     group_name="quality",
     description="quality.flags and quality.validation_runs, decided by the Great Expectations suites.",
 )
@@ -289,22 +262,22 @@ def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) 
         context,
         warehouse,
         "quality_flags",
-        lambda con: stages.validate_pending(
+        lambda con: quality.validate_pending(
             con,
             context.run.run_id,
-            stages.warehouse_now(con),
+            warehouse_now(con),
             warehouse.docs_dir(),
             warehouse.quality_batch_size,
             warehouse.quality_rows_per_run,
             _progress(context),
         ),
         "quality.flags",
-        lambda con: stages.idle_stage(con, "quality", "metrics"),
+        lambda con: idle_stage(con, quality.STAGE),
     )
 
 
 @asset(
-    deps=[quality_flags],
+    deps=[graph.upstream_asset("marts")],
     group_name="marts",
     description="marts.report_overview for dashboards.",
     check_specs=[
@@ -325,12 +298,12 @@ def marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mater
         context,
         warehouse,
         "marts",
-        stages.build_marts,
+        marts_stage.build_marts,
         "marts.report_overview",
-        lambda con: StageStats() if stages.marts_are_current(con) else None,
-        stages.check_contract,
+        marts_stage.idle,
+        contract.check_contract,
     )
 
 
 ALL_ASSETS = [catalog, raw_reports, cleaned_reports, segmented_reports, report_metrics, quality_flags, marts]
-ASSET_KEYS = [AssetKey(name) for name in STAGE_ORDER]
+ASSET_KEYS = [AssetKey(name) for name in graph.ASSET_ORDER]

@@ -14,7 +14,7 @@ from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeve
 from expectations.rules import SUITES
 from orchestration.assets import quality_flags, raw_reports
 from orchestration.resources import InboxResource, WarehouseResource
-from warehouse import stages
+from warehouse.stages import raw
 
 
 @asset_check(
@@ -28,13 +28,13 @@ def inbox_accounted(
 ) -> AssetCheckResult:
     folder = inbox.folder()
     with warehouse.store().read(context.run.run_id) as con:
-        missing = stages.unaccounted_files(con, folder)
+        missing = raw.unaccounted_files(con, folder)
         reports = con.execute("SELECT count(*) FROM raw.report_files").fetchall()[0][0]
         rejected = con.execute("SELECT count(*) FROM raw.rejected_files").fetchall()[0][0]
     # With the sensor on, files arrive while a run is under way; failing the run for them would
     # throw away its work. Files the raw stage of this run could not have listed wait for the next.
     listed_at = _raw_stage_started(context)
-    arrived = set(stages.arrived_since(folder, missing, listed_at)) if listed_at is not None else set()
+    arrived = set(raw.arrived_since(folder, missing, listed_at)) if listed_at is not None else set()
     unaccounted = [path for path in missing if path not in arrived]
     if unaccounted:  # the run stops here: other runs need not wait for it
         warehouse.store().abandon(context.run.run_id)

@@ -218,16 +218,16 @@ def test_accounting_check_sees_a_lost_file(tmp_path: Path) -> None:
     """The blocking check's query must notice a file that neither table holds."""
     from datetime import datetime
 
-    from warehouse import stages
+    from warehouse.stages import raw
     from warehouse.store import WarehouseStore
 
     inbox = make_inbox(tmp_path / "inbox")
     store = WarehouseStore(tmp_path / "wh.duckdb")
     with store.write("run") as con:
-        stages.ingest_inbox(con, inbox, datetime(2026, 1, 1))
-        assert stages.unaccounted_files(con, inbox) == []
+        raw.ingest_inbox(con, inbox, datetime(2026, 1, 1))
+        assert raw.unaccounted_files(con, inbox) == []
         (inbox / "arrived_later.txt").write_text("河东区政府信息公开工作年度报告", encoding="utf-8")
-        assert stages.unaccounted_files(con, inbox) == ["arrived_later.txt"]
+        assert raw.unaccounted_files(con, inbox) == ["arrived_later.txt"]
 
 
 def test_only_files_changed_after_the_listing_are_excused(tmp_path: Path) -> None:
@@ -235,7 +235,7 @@ def test_only_files_changed_after_the_listing_are_excused(tmp_path: Path) -> Non
     their change time), and over files gone since; a file that was there before still counts."""
     import time
 
-    from warehouse import stages
+    from warehouse.stages import raw
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -245,8 +245,8 @@ def test_only_files_changed_after_the_listing_are_excused(tmp_path: Path) -> Non
     time.sleep(0.05)
     (inbox / "after.txt").write_text("兰山区", encoding="utf-8")
     paths = ["before.txt", "after.txt", "gone.txt"]
-    assert stages.arrived_since(inbox, paths, listed_at) == ["after.txt", "gone.txt"]
-    assert stages.arrived_since(inbox, paths, listed_at - 3600) == paths
+    assert raw.arrived_since(inbox, paths, listed_at) == ["after.txt", "gone.txt"]
+    assert raw.arrived_since(inbox, paths, listed_at - 3600) == paths
 
 
 def test_names_only_listing_is_the_full_listing(tmp_path: Path) -> None:

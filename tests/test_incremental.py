@@ -14,7 +14,7 @@ from dagster import SensorResult, SkipReason, build_sensor_context
 from orchestration.resources import InboxResource
 from orchestration.sensors import inbox_sensor
 from tests.conftest import SAMPLE_IDS, SAMPLES, make_inbox, query_warehouse, run_pipeline
-from transforms.versions import STAGE_VERSIONS
+from warehouse.stages import metrics as metrics_stage
 
 STAGES = ("raw_reports", "cleaned_reports", "segmented_reports", "report_metrics", "quality_flags")
 
@@ -42,7 +42,7 @@ def test_each_run_processes_only_what_changed(tmp_path: Path, monkeypatch: pytes
     (inbox / "new.txt").write_text(text, encoding="utf-8")
     assert processed(run_pipeline(inbox, warehouse)) == dict.fromkeys(STAGES, 1)
     # A rule-code change (metrics version bump) re-derives metrics and quality only, for all six.
-    monkeypatch.setitem(STAGE_VERSIONS, "metrics", STAGE_VERSIONS["metrics"] + "-changed")
+    monkeypatch.setattr(metrics_stage.STAGE, "version", metrics_stage.STAGE.version + "-changed")
     bumped = processed(run_pipeline(inbox, warehouse))
     assert bumped == {
         "raw_reports": 0,
@@ -98,27 +98,27 @@ def test_a_file_arriving_during_a_run_is_left_for_the_next(tmp_path: Path, monke
     """With the sensor on, files arrive while a run is under way. One that arrives after the raw
     stage listed the inbox is not lost and does not fail the run (its work would not be
     published): the inbox check passes over it, and the next run reads it."""
-    from warehouse import stages
+    from warehouse.stages import raw
 
     inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
     warehouse = tmp_path / "wh.duckdb"
     late = inbox / "arrived_during_the_run.txt"
     text = (SAMPLES / SAMPLE_IDS["001"]).read_text(encoding="utf-8").replace("河东区", "兰山区")
-    ingest_inbox = stages.ingest_inbox
+    ingest_inbox = raw.ingest_inbox
 
     def ingest_then_a_file_arrives(*args: Any, **kwargs: Any) -> Any:
         stats = ingest_inbox(*args, **kwargs)
         late.write_text(text, encoding="utf-8")
         return stats
 
-    monkeypatch.setattr(stages, "ingest_inbox", ingest_then_a_file_arrives)
+    monkeypatch.setattr(raw, "ingest_inbox", ingest_then_a_file_arrives)
     first = run_pipeline(inbox, warehouse)
     assert first.success
     assert processed(first) == dict.fromkeys(STAGES, 5)
     (check,) = [e for e in first.get_asset_check_evaluations() if e.check_name == "inbox_accounted"]
     assert check.passed and check.metadata["unaccounted"].value == 0
     assert check.metadata["arrived_during_run"].value == 1
-    monkeypatch.setattr(stages, "ingest_inbox", ingest_inbox)
+    monkeypatch.setattr(raw, "ingest_inbox", ingest_inbox)
     second = run_pipeline(inbox, warehouse)
     assert second.success and processed(second) == dict.fromkeys(STAGES, 1)
 
@@ -159,7 +159,7 @@ def test_marts_catch_up_after_a_run_that_stopped_before_them(tmp_path: Path) -> 
 def test_a_changed_mart_definition_rebuilds_the_marts_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With nothing new for any stage, the marts are rebuilt (and the warehouse published) when
     their SQL changed, and only the marts: no stage re-processes a report."""
-    from warehouse import stages
+    from warehouse.stages import marts as marts_stage
 
     inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
     warehouse = tmp_path / "wh.duckdb"
@@ -167,7 +167,7 @@ def test_a_changed_mart_definition_rebuilds_the_marts_alone(tmp_path: Path, monk
     published = warehouse.stat().st_ino
     again = run_pipeline(inbox, warehouse)
     assert again.success and warehouse.stat().st_ino == published  # current: nothing rebuilt
-    monkeypatch.setattr(stages, "marts_definition", lambda: "changed-sql")
+    monkeypatch.setattr(marts_stage, "marts_definition", lambda: "changed-sql")
     changed = run_pipeline(inbox, warehouse)
     assert changed.success
     assert processed(changed) == dict.fromkeys(STAGES, 0)
@@ -182,7 +182,7 @@ def test_a_run_that_breaks_the_contract_is_not_published(tmp_path: Path, monkeyp
     blocking check and leaves the published warehouse as it was; the next sound run redoes the work
     and publishes."""
 
-    from warehouse import stages
+    from warehouse.stages import marts as marts_stage
 
     inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
     warehouse = tmp_path / "wh.duckdb"
@@ -191,7 +191,7 @@ def test_a_run_that_breaks_the_contract_is_not_published(tmp_path: Path, monkeyp
     text = (SAMPLES / SAMPLE_IDS["001"]).read_text(encoding="utf-8").replace("河东区", "兰山区")
     (inbox / "new.txt").write_text(text, encoding="utf-8")
 
-    build_marts = stages.build_marts
+    build_marts = marts_stage.build_marts
 
     def build_with_a_duplicate(con: Any) -> Any:  # a bug that writes one of the new report's rows twice
         stats = build_marts(con)
@@ -202,7 +202,7 @@ def test_a_run_that_breaks_the_contract_is_not_published(tmp_path: Path, monkeyp
         )
         return stats
 
-    monkeypatch.setattr(stages, "build_marts", build_with_a_duplicate)
+    monkeypatch.setattr(marts_stage, "build_marts", build_with_a_duplicate)
     broken = run_pipeline(inbox, warehouse)
     assert not broken.success
     (check,) = [e for e in broken.get_asset_check_evaluations() if e.check_name == "warehouse_contract"]
@@ -210,7 +210,7 @@ def test_a_run_that_breaks_the_contract_is_not_published(tmp_path: Path, monkeyp
     assert check.metadata["duplicate metric rows"].value == 1  # only the new report was tested: it showed
     assert check.metadata["published"].value is False
     assert warehouse.stat().st_ino == published
-    monkeypatch.setattr(stages, "build_marts", build_marts)
+    monkeypatch.setattr(marts_stage, "build_marts", build_marts)
     fixed = run_pipeline(inbox, warehouse)
     assert fixed.success
     assert processed(fixed) == dict.fromkeys(STAGES, 1)
@@ -233,7 +233,7 @@ def test_marts_rewritten_for_what_changed_equal_a_full_build(tmp_path: Path) -> 
 
     from tests.generator import generate_case
     from tests.warehouse_dump import dump
-    from warehouse import stages
+    from warehouse.stages import marts as marts_stage
 
     inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
     later = []
@@ -271,7 +271,7 @@ def test_marts_rewritten_for_what_changed_equal_a_full_build(tmp_path: Path) -> 
     con = duckdb.connect(str(full))
     try:
         con.execute("DELETE FROM meta.marts_built")
-        assert stages.build_marts(con).counts["overview_rows_rebuilt"] == total
+        assert marts_stage.build_marts(con).counts["overview_rows_rebuilt"] == total
     finally:
         con.close()
     incremental, whole = dump(warehouse), dump(full)
@@ -285,15 +285,15 @@ def test_a_clock_set_back_between_runs_hides_nothing(tmp_path: Path, monkeypatch
     still goes through every stage and into the mart, and the warehouse is published."""
     from datetime import timedelta
 
-    from warehouse import stages
+    from warehouse import ledger
 
     inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
     warehouse = tmp_path / "wh.duckdb"
     assert run_pipeline(inbox, warehouse).success
     text = (SAMPLES / SAMPLE_IDS["001"]).read_text(encoding="utf-8").replace("河东区", "兰山区")
     (inbox / "new.txt").write_text(text, encoding="utf-8")
-    real_utcnow = stages.utcnow
-    monkeypatch.setattr(stages, "utcnow", lambda: real_utcnow() - timedelta(days=1))
+    real_utcnow = ledger.utcnow
+    monkeypatch.setattr(ledger, "utcnow", lambda: real_utcnow() - timedelta(days=1))
     second = run_pipeline(inbox, warehouse)
     assert second.success
     assert processed(second) == dict.fromkeys(STAGES, 1)
@@ -343,12 +343,12 @@ from datetime import datetime
 from pathlib import Path
 
 from expectations import suites
-from warehouse import stages
+from warehouse.stages import raw
 from warehouse.store import WarehouseStore
 
 store = WarehouseStore(Path(sys.argv[1]))
 with store.write(sys.argv[3]) as con:
-    stats = stages.ingest_inbox(con, Path(sys.argv[2]), datetime(2026, 1, 1))
+    stats = raw.ingest_inbox(con, Path(sys.argv[2]), datetime(2026, 1, 1))
 store.publish(sys.argv[3])
 thread = suites._gx_import
 if thread is not None:
@@ -382,7 +382,7 @@ def test_the_quality_context_read_for_a_change_judges_as_the_whole_warehouse_wou
     from polars.testing import assert_frame_equal
 
     from tests.generator import generate_case
-    from warehouse import stages
+    from warehouse.stages import quality
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -396,15 +396,15 @@ def test_the_quality_context_read_for_a_change_judges_as_the_whole_warehouse_wou
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         every = [r for (r,) in con.execute("SELECT report_id FROM cleaned.reports ORDER BY report_id").fetchall()]
-        whole = stages.quality_context(con, every)
+        whole = quality.quality_context(con, every)
         assert whole.reports.height == len(every) and whole.continuity.height >= 2
         changes = [[report_id] for report_id in every] + [every[::3], every[1::4]]
         scopes = set()
         for changed in changes:
-            scoped = stages.quality_context(con, changed)
+            scoped = quality.quality_context(con, changed)
             scopes.add(scoped.reports.height)
-            judged = stages.touched_reports(scoped, changed)
-            assert judged == stages.touched_reports(whole, changed), changed
+            judged = quality.touched_reports(scoped, changed)
+            assert judged == quality.touched_reports(whole, changed), changed
             for name in ("report_rows", "continuity"):
                 rows = [
                     getattr(context, name).filter(pl.col("report_id").is_in(judged)).drop("row_key").sort("report_id")

@@ -13,7 +13,7 @@ import duckdb
 from tests.conftest import MATERIALIZE_ALL_COMMAND, ROOT, make_inbox, materialize_env
 from tests.generator import corpus
 from warehouse import dictionary
-from warehouse.store import marts_sql
+from warehouse.stages.marts import marts_sql
 
 
 def test_data_dictionary_is_generated_and_current() -> None:

@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import ROOT, make_inbox, run_pipeline
-from warehouse import stages
+from warehouse import batches, contract, sql
+from warehouse.stages import quality, raw, segmented
 
 CONTRACT_CHECK = ROOT.parent / "shared" / "tools" / "contract_check.py"
 
@@ -172,7 +173,7 @@ def test_a_run_whose_stage_fails_lets_other_runs_write(tmp_path: Path, monkeypat
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a stage that fails")
 
-    monkeypatch.setattr(stages, "segment_pending", broken)
+    monkeypatch.setattr(segmented, "segment_pending", broken)
     warehouse = tmp_path / "w.duckdb"
     result = run_pipeline(make_inbox(tmp_path / "inbox", with_bad_files=False), warehouse, workers=1)
     assert not result.success
@@ -186,7 +187,7 @@ def test_a_run_stopped_by_the_inbox_check_lets_other_runs_write(
     """The blocking inbox check ends a run before anything is published: the same holds."""
     inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
     lost = sorted(path.name for path in inbox.iterdir())[:1]
-    monkeypatch.setattr(stages, "unaccounted_files", lambda con, folder: lost)
+    monkeypatch.setattr(raw, "unaccounted_files", lambda con, folder: lost)
     warehouse = tmp_path / "w.duckdb"
     result = run_pipeline(inbox, warehouse, workers=1)
     assert not result.success
@@ -220,15 +221,15 @@ def test_duplicate_metric_row_is_a_contract_problem(sample_warehouse: Path, tmp_
     shutil.copy(sample_warehouse, copy)
     con = duckdb.connect(str(copy))
     try:
-        assert stages.contract_problems(con) == dict.fromkeys(stages.contract_problems(con), 0)
+        assert contract.contract_problems(con) == dict.fromkeys(contract.contract_problems(con), 0)
         con.execute(
             "INSERT INTO segmented.table_cells SELECT * FROM segmented.table_cells ORDER BY report_id, metric LIMIT 1"
         )
-        table_duplicate = stages.contract_problems(con)
+        table_duplicate = contract.contract_problems(con)
         con.execute(
             "INSERT INTO metrics.text_metrics SELECT * FROM metrics.text_metrics ORDER BY report_id, metric LIMIT 1"
         )
-        both = stages.contract_problems(con)
+        both = contract.contract_problems(con)
     finally:
         con.close()
     assert table_duplicate["duplicate metric rows"] == 1
@@ -248,9 +249,9 @@ def test_duplicate_metric_row_is_a_contract_problem(sample_warehouse: Path, tmp_
     ],
 )
 def test_work_batches_keep_every_worker_busy(items: int, batch_size: int, workers: int, sizes: list[int]) -> None:
-    batches = stages._work_batches(list(range(items)), batch_size, workers)
-    assert [len(b) for b in batches] == sizes
-    assert [x for b in batches for x in b] == list(range(items))
+    cut = batches.work_batches(list(range(items)), batch_size, workers)
+    assert [len(b) for b in cut] == sizes
+    assert [x for b in cut for x in b] == list(range(items))
 
 
 def test_prefetched_yields_in_order_raises_the_producers_error_and_stops_its_thread() -> None:
@@ -300,10 +301,10 @@ def test_continuity_shares_read_in_chunks_match_one_read() -> None:
     )
     expected = [0.5, 0.0, 1.0]  # half of a2's sentences are a1's; none of b2's; all of c2's
     for pairs_per_read in (1, 2, 3, 10):
-        shares = stages.continuity_with_shares(con, pairs, pairs_per_read)
+        shares = quality.continuity_with_shares(con, pairs, pairs_per_read)
         assert shares["report_id"].to_list() == ["a2", "b2", "c2"]
         assert shares["copied_share"].to_list() == expected
-    assert stages.continuity_with_shares(con, pairs.clear()).is_empty()
+    assert quality.continuity_with_shares(con, pairs.clear()).is_empty()
 
 
 def test_cells_sent_a_row_at_a_time_are_the_cells_read() -> None:
@@ -322,7 +323,7 @@ def test_cells_sent_a_row_at_a_time_are_the_cells_read() -> None:
     cleaned = pl.DataFrame(
         {"report_id": [f"r{i}" for i in range(len(reports))], "text": [r.text for r in reports]}
     ).with_columns(pl.lit(False).alias("is_html"))
-    found = pickle.loads(pickle.dumps(stages._segment(cleaned)))
+    found = pickle.loads(pickle.dumps(segmented.segment_batch(cleaned)))
     assert found.cell_values.schema["metric"] == pl.Categorical
     # Written as the stage writes them (the codes still categoricals), read back from DuckDB.
     con = duckdb.connect()
@@ -402,9 +403,9 @@ def test_reading_texts_within_their_rowid_range_misses_none(
     ]
     ids += [f"{h:016x}" for (h,) in con.execute("SELECT hash(unnest(?::BIGINT[]))", [picks]).fetchall()]
     ids += ["not-a-report"]
-    plain = stages._select_ids(con, f"SELECT report_id, text FROM cleaned.reports {stages._WANTED}", ids)
-    narrowed = stages._select_ids(
-        con, f"SELECT report_id, text FROM cleaned.reports {stages._wanted_texts('cleaned.reports')}", ids
+    plain = sql.select_ids(con, f"SELECT report_id, text FROM cleaned.reports {sql.WANTED}", ids)
+    narrowed = sql.select_ids(
+        con, f"SELECT report_id, text FROM cleaned.reports {sql.wanted_texts('cleaned.reports')}", ids
     )
     assert narrowed.sort("report_id").equals(plain.sort("report_id"))
     assert plain.height == len(set(ids)) - 1

@@ -258,7 +258,7 @@ def cross_report_scope(reports: pl.DataFrame, pending_ids: list[str]) -> list[st
     rules need read when `pending_ids` change. A report's duplicate columns depend on the reports
     sharing its text, its continuity pairs on the reports of its agency (`agency_key`); a change
     to a pending report reaches the reports sharing its text and the other years of their agencies
-    (`touched_reports` in warehouse/stages.py). So: every report of an agency that has a report
+    (`touched_reports` in warehouse/stages/quality.py). So: every report of an agency that has a report
     sharing a text with a pending one, and every report sharing a text with any of those. A null
     text is grouped as `report_frame` groups it, with the other null texts."""
     keyed = reports.select(

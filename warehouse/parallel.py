@@ -53,7 +53,7 @@ def default_workers() -> int:
 
 # The modules of the functions `map_batches` is given, imported once by the fork server (cn2an:
 # transforms.figures imports it on its first Chinese numeral, ≈ 0.35 CPU s in every worker).
-WORKER_MODULES = ("warehouse.stages", "cn2an")
+WORKER_MODULES = ("transforms.pipeline", "warehouse.stages.segmented", "cn2an")
 
 
 def _start_context() -> multiprocessing.context.BaseContext:

@@ -43,10 +43,6 @@ def schema_sql() -> str:
     return resources.files("warehouse").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
-def marts_sql() -> str:
-    return resources.files("warehouse").joinpath("marts.sql").read_text(encoding="utf-8")
-
-
 def upgrade(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a warehouse written by older code to the current schema, before `schema_sql()` runs:
     what its `IF NOT EXISTS` statements cannot do. metrics.report_metrics was a table holding a
