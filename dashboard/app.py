@@ -43,8 +43,7 @@ def overview() -> None:
         SELECT count(*) AS reports,
                count(*) FILTER (WHERE doc_type = 'annual_report') AS annual_reports,
                count(*) FILTER (WHERE doc_type = 'annual_report' AND NOT list_has_any(rules,
-                   ['T3_BALANCE','T3_RESULTS_SUM','T3_COLUMN_SUM','T4_SUM','TEXT_TABLE_MISMATCH',
-                    'PARTS_EXCEED_TOTAL','PERCENT_MISMATCH','PLACEHOLDER_FIGURE','INVALID_COUNT'])) AS reconciling,
+                   (SELECT list(rule) FROM catalog.rules WHERE suite = 'reconciliation'))) AS reconciling,
                sum(errors) AS errors, sum(warnings) AS warnings
         FROM marts.report_overview""").iloc[0]
     cols = st.columns(5)

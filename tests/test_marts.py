@@ -118,3 +118,24 @@ def test_readers_never_see_a_lock_or_half_a_run(tmp_path: Path) -> None:
     fresh = duckdb.connect(str(warehouse), read_only=True)
     assert fresh.execute("SELECT count(*) FROM raw.reports").fetchall()[0][0] == before + len(corpus(seed=4))
     fresh.close()
+
+
+def test_rule_lists_come_from_the_rule_catalogue() -> None:
+    """Which rules count as reconciliation is decided once, in expectations/rules.py: no SQL or
+    dashboard code names a rule code itself."""
+    from expectations.rules import RULES
+
+    for path in (ROOT / "warehouse" / "stages" / "marts.sql", ROOT / "dashboard" / "app.py"):
+        text = path.read_text(encoding="utf-8")
+        named = sorted(rule.code for rule in RULES if f"'{rule.code}'" in text or f'"{rule.code}"' in text)
+        assert named == [], f"{path.name} names rule codes itself: {named}"
+
+
+def test_reports_reconciling_counts_every_reconciliation_rule(query) -> None:
+    expected = query(
+        "SELECT count(*) FROM marts.report_overview WHERE doc_type = 'annual_report' AND NOT list_has_any(rules, "
+        "(SELECT list(rule) FROM catalog.rules WHERE suite = 'reconciliation'))"
+    )[0][0]
+    assert query("SELECT sum(reports_reconciling) FROM marts.province_year")[0][0] == expected
+    suites = dict(query("SELECT rule, suite FROM catalog.rules"))
+    assert suites["TABLE_INCOMPLETE"] == "reconciliation"
