@@ -38,7 +38,7 @@ import polars as pl
 import psutil
 from dagster import DagsterInstance, materialize
 
-from orchestration.assets import ALL_ASSETS, STAGE_ORDER
+from orchestration.assets import ALL_ASSETS
 from orchestration.checks import ALL_CHECKS
 from orchestration.resources import InboxResource, WarehouseResource
 from tests.conftest import MATERIALIZE_ALL_COMMAND, materialize_env
@@ -46,6 +46,7 @@ from tests.generator import FAULTS, generate_case
 from tests.noise import noisy_report
 from transforms.clean import to_simplified
 from transforms.ingest import decode
+from warehouse.graph import ASSET_ORDER
 
 # Share of generated cases that carry a rule fault (a corpus of real reports has many).
 FAULT_SHARE = 0.15
@@ -198,7 +199,7 @@ def run(
         wall = time.perf_counter() - started
     assert result.success
     stages: dict[str, dict[str, float]] = {}
-    for name in STAGE_ORDER:
+    for name in ASSET_ORDER:
         (event,) = result.asset_materializations_for_node(name)
         meta = {key: value.value for key, value in event.metadata.items()}
         stages[name] = {
