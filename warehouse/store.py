@@ -68,7 +68,7 @@ class WarehouseStore:
         # DuckDB checkpoints whenever its write-ahead log reaches this size (16 MB by default: after
         # nearly every batch a stage writes, each time re-compressing the tables' newest row
         # groups). A stage ends with a CHECKPOINT of its own, so a larger threshold only defers
-        # the work to it: the segmented stage at 100k 83.7 → 75.2 s, its process 1.18 → 1.41 GB.
+        # the work to it (at 100k the segmented stage is 10 % faster for 0.2 GB more memory).
         self.checkpoint_threshold = checkpoint_threshold
 
     # ------------------------------------------------------------------ paths and locking

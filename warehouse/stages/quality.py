@@ -56,8 +56,7 @@ def quality_context(con: duckdb.DuckDBPyConnection, pending_ids: list[str]) -> Q
                    c.garbled_sample, c.text_sha256, r.source_path
             FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id) {WANTED}""",
         )
-        # Only the columns `continuity_frame` reads: the evidence strings were half the query
-        # (100k: 0.31 → 0.15 s).
+        # Only the columns `continuity_frame` reads: the evidence strings would be half the query.
         continuity_rows = frame(
             con,
             f"SELECT report_id, metric, value, source FROM metrics.report_metrics {WANTED} "
@@ -72,8 +71,8 @@ def validation_frames(
     """Every frame a suite judges for the reports `ids`, derived from the metrics stage's tables."""
     reports = context.reports.filter(pl.col("report_id").is_in(ids))
     # Table cells and prose figures apart: no frame reads a cell's evidence line (only the prose
-    # rows' are read), and those lines were most of what one query of both decompressed and handed
-    # over (at 100k, 0.25 -> 0.13 s per batch of 5,000 reports, on the path GX waits on).
+    # rows' are read), and those lines would be most of what one query of both decompressed and
+    # handed over, on the path GX waits on.
     table_rows = select_ids(
         con, f"SELECT report_id, metric, value FROM metrics.report_metrics {WANTED} AND source = 'table'", ids
     )
