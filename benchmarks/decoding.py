@@ -13,7 +13,7 @@ from collections import Counter
 
 from charset_normalizer import from_bytes
 
-from tests.noise import noisy_corpus
+from testkit.noise import noisy_corpus
 from transforms.ingest import decode
 
 

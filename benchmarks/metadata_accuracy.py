@@ -1,7 +1,7 @@
 """Accuracy of cleaning and report metadata on generated pages with website damage, and on the samples.
 
 usage: python -m benchmarks.metadata_accuracy [N] [SEED]
-Materializes the real Dagster graph on N noisy generated documents (tests/noise.py) plus the five
+Materializes the real Dagster graph on N noisy generated documents (testkit/noise.py) plus the five
 bundled samples, then compares `raw.reports` and `cleaned.reports` with the known truth, field by
 field, and checks that the damage is gone from the cleaned text. Prints one table per corpus and
 every miss; exits 1 when a field is below its target.
@@ -20,8 +20,8 @@ from typing import Any
 
 import duckdb
 
-from tests.conftest import SAMPLE_IDS, SAMPLES, run_pipeline
-from tests.noise import LEFTOVERS, SAMPLE_TRUTH, MetaTruth, NoisyFile, noisy_corpus
+from testkit.noise import LEFTOVERS, SAMPLE_TRUTH, MetaTruth, NoisyFile, noisy_corpus
+from testkit.runs import SAMPLE_IDS, SAMPLES, run_pipeline
 
 # Targets of the cleaning issue: region is the hardest (ambiguous county names).
 TARGETS: dict[str, float] = {

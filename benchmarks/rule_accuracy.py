@@ -17,8 +17,8 @@ from pathlib import Path
 import duckdb
 
 from expectations.rules import RULES
-from tests.conftest import run_pipeline
-from tests.generator import random_corpus
+from testkit.generator import random_corpus
+from testkit.runs import run_pipeline
 
 TARGET = 0.98
 

@@ -2,7 +2,7 @@
 
 usage: python -m benchmarks.scale N [SEED] [--workdir DIR] [--incremental] [--max-rss-gb G]
 
-1. Generates N documents (tests/noise.py on tests/generator.py: every format and layout, website
+1. Generates N documents (testkit/noise.py on testkit/generator.py: every format and layout, website
    damage, Traditional/Big5/GB18030/UTF-16 files, a share with injected rule faults) into
    DIR/inbox_N_SEED (kept, so a re-run measures the pipeline and not the generator).
 2. Measures a floor over the same files: read + decode + OpenCC on every text + one Polars pass.
@@ -41,9 +41,9 @@ from dagster import DagsterInstance, materialize
 from orchestration.assets import ALL_ASSETS
 from orchestration.checks import ALL_CHECKS
 from orchestration.resources import InboxResource, WarehouseResource
-from tests.conftest import MATERIALIZE_ALL_COMMAND, materialize_env
-from tests.generator import FAULTS, generate_case
-from tests.noise import noisy_report
+from testkit.generator import FAULTS, generate_case
+from testkit.noise import noisy_report
+from testkit.runs import MATERIALIZE_ALL_COMMAND, materialize_env
 from transforms.clean import to_simplified
 from transforms.ingest import decode
 from warehouse.graph import ASSET_ORDER

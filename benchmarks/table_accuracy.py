@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from tests.generator import ALL_LAYOUTS, TEMPLATES, generate
+from testkit.generator import ALL_LAYOUTS, TEMPLATES, generate
 from transforms.clean import clean_reports
 from transforms.figures import extract_text_metrics
 from transforms.tables import read_tables

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import run_pipeline
-from tests.generator import generate
-from tests.noise import ENCODINGS, LEFTOVERS, TEXT_NOISES, NoisyFile, noisy_report
+from testkit.generator import generate
+from testkit.noise import ENCODINGS, LEFTOVERS, TEXT_NOISES, NoisyFile, noisy_report
+from testkit.runs import run_pipeline
 from transforms.clean import clean_reports
 from transforms.ingest import decode
 

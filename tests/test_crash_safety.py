@@ -15,9 +15,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import MATERIALIZE_ALL_COMMAND, ROOT, make_inbox, materialize_env
-from tests.generator import corpus
-from tests.warehouse_dump import dump
+from testkit.dump import dump
+from testkit.generator import corpus
+from testkit.runs import MATERIALIZE_ALL_COMMAND, ROOT, make_inbox, materialize_env
+
+pytestmark = pytest.mark.slow  # kills `dagster` processes mid-run
 
 # Kill as soon as the run's log shows this event of this step: early in raw (after the catalog
 # made the staging copy), between stages, and inside the quality stage, the last before marts.

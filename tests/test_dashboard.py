@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from testkit.runs import ROOT
 from tests.browser import Browser, free_port, wait_for_http
-from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # serves the dashboard
 
 
 @pytest.fixture(scope="module")

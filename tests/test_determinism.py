@@ -6,9 +6,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.conftest import make_inbox, run_pipeline
-from tests.generator import corpus
-from tests.warehouse_dump import dump
+import pytest
+
+from testkit.dump import dump
+from testkit.generator import corpus
+from testkit.runs import make_inbox, run_pipeline
+
+pytestmark = pytest.mark.slow  # materializes one inbox several ways
 
 
 def _inbox(folder: Path, reverse: bool) -> Path:

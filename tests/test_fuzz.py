@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.generator import LAYOUTS, generate
+from testkit.generator import LAYOUTS, generate
 from transforms.clean import clean_reports
 from transforms.figures import extract_prose
 from transforms.segment import segment_reports

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import query_warehouse, run_pipeline
-from tests.generator import LAYOUTS, TABLE_FAULTS, Generated, corpus
+from testkit.generator import LAYOUTS, TABLE_FAULTS, Generated, corpus
+from testkit.runs import query_warehouse, run_pipeline
+
+pytestmark = pytest.mark.slow  # materializes generated corpora
 
 
 @pytest.fixture(scope="module")

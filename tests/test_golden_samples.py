@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 
+pytestmark = pytest.mark.slow  # materializes the samples
+
 # Every cell of sample 001's tables (河东区人民政府办公室 2023, 2021 format, flattened one cell per line),
 # read by hand from the source file.
 T3_001 = {

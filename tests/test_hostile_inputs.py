@@ -13,10 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import make_inbox, query_warehouse, run_pipeline
-from tests.generator import generate
+from testkit.generator import generate
+from testkit.runs import make_inbox, query_warehouse, run_pipeline
 from transforms import catalog, ingest
 from transforms.ingest import MAX_BYTES
+
+pytestmark = pytest.mark.slow  # materializes hostile inboxes
 
 GOOD = "001_67c1420167c13949.txt"
 AWKWARD_NAME = "河东区 2023 年报 'quoted' \"double\" $(rm -rf ~) ; DROP TABLE raw.reports; --.txt"

@@ -13,8 +13,10 @@ from dagster import SensorResult, SkipReason, build_sensor_context
 
 from orchestration.resources import InboxResource
 from orchestration.sensors import inbox_sensor
-from tests.conftest import SAMPLE_IDS, SAMPLES, make_inbox, query_warehouse, run_pipeline
+from testkit.runs import SAMPLE_IDS, SAMPLES, make_inbox, query_warehouse, run_pipeline
 from warehouse.stages import metrics as metrics_stage
+
+pytestmark = pytest.mark.slow  # materializes inboxes run after run
 
 STAGES = ("raw_reports", "cleaned_reports", "segmented_reports", "report_metrics", "quality_flags")
 
@@ -231,8 +233,8 @@ def test_marts_rewritten_for_what_changed_equal_a_full_build(tmp_path: Path) -> 
 
     import duckdb
 
-    from tests.generator import generate_case
-    from tests.warehouse_dump import dump
+    from testkit.dump import dump
+    from testkit.generator import generate_case
     from warehouse.stages import marts as marts_stage
 
     inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
@@ -381,7 +383,7 @@ def test_the_quality_context_read_for_a_change_judges_as_the_whole_warehouse_wou
     import polars as pl
     from polars.testing import assert_frame_equal
 
-    from tests.generator import generate_case
+    from testkit.generator import generate_case
     from warehouse.stages import quality
 
     inbox = tmp_path / "inbox"

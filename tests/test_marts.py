@@ -9,11 +9,14 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from tests.conftest import MATERIALIZE_ALL_COMMAND, ROOT, make_inbox, materialize_env
-from tests.generator import corpus
+from testkit.generator import corpus
+from testkit.runs import MATERIALIZE_ALL_COMMAND, ROOT, make_inbox, materialize_env
 from warehouse import dictionary
 from warehouse.stages.marts import marts_sql
+
+pytestmark = pytest.mark.slow  # materializes the samples and starts `dagster` processes
 
 
 def test_data_dictionary_is_generated_and_current() -> None:

@@ -12,9 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import ROOT, make_inbox, run_pipeline
+from testkit.runs import ROOT, make_inbox, run_pipeline
 from warehouse import batches, contract, sql
 from warehouse.stages import quality, raw, segmented
+
+pytestmark = pytest.mark.slow  # materializes inboxes
 
 CONTRACT_CHECK = ROOT.parent / "shared" / "tools" / "contract_check.py"
 
@@ -315,7 +317,7 @@ def test_cells_sent_a_row_at_a_time_are_the_cells_read() -> None:
 
     import polars as pl
 
-    from tests.generator import corpus
+    from testkit.generator import corpus
     from transforms import pipeline, tables
     from warehouse import store
 
@@ -433,7 +435,7 @@ def test_long_stages_log_their_progress_batch_by_batch(tmp_path: Path, monkeypat
     from dagster import DagsterInstance
 
     from orchestration import assets
-    from tests.conftest import BAD_FILES, SAMPLE_IDS, make_inbox, run_pipeline
+    from testkit.runs import BAD_FILES, SAMPLE_IDS, make_inbox, run_pipeline
 
     monkeypatch.setattr(assets, "PROGRESS_EVERY_SECONDS", 0.0)
     inbox = make_inbox(tmp_path / "inbox")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, query_warehouse, run_pipeline
+from testkit.runs import ROOT, query_warehouse, run_pipeline
 
 REAL = ROOT.parent / "shared" / "real"
 MIN_FIGURES_READ = 0.99
@@ -24,7 +24,10 @@ TRUTH_OMISSIONS = {
     ("pingtan-2020.txt", "T3_RESULTS_SUM"): "other_checks: outcome rows sum to 27 / 26, （七）总计 says 21 / 20",
 }
 
-pytestmark = pytest.mark.skipif(not (REAL / "truth.jsonl").is_file(), reason="../shared/real is not beside the clone")
+pytestmark = [
+    pytest.mark.slow,  # materializes the real pages
+    pytest.mark.skipif(not (REAL / "truth.jsonl").is_file(), reason="../shared/real is not beside the clone"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,10 @@ import duckdb
 import pytest
 
 from expectations.rules import RULES
-from tests.conftest import run_pipeline
-from tests.generator import FAULTS, Generated, twin_cases
+from testkit.generator import FAULTS, Generated, twin_cases
+from testkit.runs import run_pipeline
+
+pytestmark = pytest.mark.slow  # materializes a case for every rule
 
 CASES = twin_cases(seed=21)
 

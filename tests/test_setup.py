@@ -5,7 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+import pytest
+
+from testkit.runs import ROOT
+
+pytestmark = pytest.mark.slow  # builds environments
 
 PICK = ROOT / "scripts" / "pick_python.sh"
 

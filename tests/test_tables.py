@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tests.generator import ALL_LAYOUTS, TEMPLATES, generate
+from testkit.generator import ALL_LAYOUTS, TEMPLATES, generate
 from transforms import catalog, glued, segment
 from transforms.clean import clean_reports
 from transforms.segment import find_headings, topic_of

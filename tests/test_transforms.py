@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SAMPLE_IDS, SAMPLES
+from testkit.runs import SAMPLE_IDS, SAMPLES
 from transforms import catalog
 from transforms.clean import clean_reports, html_to_text
 from transforms.figures import EVIDENCE_CHARS, sentence_around

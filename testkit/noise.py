@@ -21,7 +21,7 @@ from functools import cache
 
 import opencc
 
-from tests.generator import ACTIONS, DEPARTMENTS, OBJECTS, OUTCOMES, SUBJECTS, Generated, cn_numeral, generate
+from testkit.generator import ACTIONS, DEPARTMENTS, OBJECTS, OUTCOMES, SUBJECTS, Generated, cn_numeral, generate
 
 TEXT_NOISES: tuple[str, ...] = (
     "site_header",

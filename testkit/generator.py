@@ -108,7 +108,7 @@ class Generated:
     prose_truth: dict[str, float] = field(default_factory=dict)  # text.* metrics the prose states
     published: date | None = None  # the date the report carries (header 发布日期, else its signature)
     doc_type: str = "annual_report"
-    noises: tuple[str, ...] = ()  # the website and file damage rendered on top (tests/noise.py)
+    noises: tuple[str, ...] = ()  # the website and file damage rendered on top (testkit/noise.py)
 
     @property
     def data(self) -> bytes:
