@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from transforms import catalog, gazetteer
+from transforms import catalog
+from transforms.metadata import gazetteer
 
 LAYOUTS: tuple[str, ...] = ("flat", "grid", "markdown", "html")
 # Pages whose table cells lost every separator, cut back by the tables' arithmetic: each row on a

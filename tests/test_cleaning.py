@@ -266,8 +266,8 @@ def test_line_walkers_change_nothing_their_prefilter_lets_through(lines: list[st
 def _clusters_one_suspect_at_a_time(text: str) -> list[tuple[int, int]]:
     """The definition, walked suspect by suspect: runs of suspects at most MAX_GAP apart, kept when
     they hold at least MIN_SUSPECTS of them."""
-    from transforms import mojibake
     from transforms import patterns as p
+    from transforms.clean import mojibake
 
     runs: list[tuple[int, int, int]] = []
     for m in re.finditer(mojibake.suspect_class(), text):
@@ -281,7 +281,7 @@ def _clusters_one_suspect_at_a_time(text: str) -> list[tuple[int, int]]:
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(["鍙", "戝", "竷", "ǘ", "┩", "\ufffd", "的", "年", "a", " ", "\n"]), max_size=60))
 def test_dense_suspect_runs_are_found_whole(pieces: list[str]) -> None:
-    from transforms.mojibake import _dense_clusters
+    from transforms.clean.mojibake import _dense_clusters
 
     text = "".join(pieces)
     assert _dense_clusters(text) == _clusters_one_suspect_at_a_time(text)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms import gazetteer
+from transforms.metadata import gazetteer
 
 DATA = Path(gazetteer.__file__).resolve().parent / "data"
 

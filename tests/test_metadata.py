@@ -7,7 +7,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from transforms import frames, metadata, statements
+from transforms import frames, metadata
+from transforms.figures import statements
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from testkit.generator import ALL_LAYOUTS, TEMPLATES, generate
-from transforms import catalog, glued, segment
+from transforms import catalog, segment
 from transforms.clean import clean_reports
 from transforms.segment import find_headings, topic_of
-from transforms.tables import read_tables
+from transforms.tables import glued, read_tables
 
 
 def _read(text: str, html: bool = False) -> tuple[list[dict], dict[str, float]]:

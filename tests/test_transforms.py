@@ -12,9 +12,9 @@ from testkit.runs import SAMPLE_IDS, SAMPLES
 from transforms import catalog
 from transforms.clean import clean_reports, html_to_text
 from transforms.figures import EVIDENCE_CHARS, sentence_around
+from transforms.figures.statements import body_year, body_years
 from transforms.ingest import decode
 from transforms.segment import find_headings
-from transforms.statements import body_year, body_years
 from transforms.tables import read_tables
 
 REPORT_TEXT = "河东区人民政府办公室2023年政府信息公开工作年度报告。本年度共受理政府信息公开申请33件。"

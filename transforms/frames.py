@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms import calendar, catalog, statements
+from transforms import calendar, catalog
 from transforms import patterns as p
+from transforms.figures import statements
 
 T3_COLUMN_ZH = {c.code: c.label_zh for c in catalog.T3_COLUMNS}
 T3_ROW_ZH = {r.code: r.label_zh for r in catalog.T3_ROWS}

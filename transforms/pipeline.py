@@ -13,7 +13,8 @@ from datetime import datetime
 
 import polars as pl
 
-from transforms import clean, figures, ingest, metadata, segment, statements, tables
+from transforms import clean, figures, ingest, metadata, segment, tables
+from transforms.figures import statements
 
 CLEANED_COLUMNS = (
     "report_id",

@@ -21,7 +21,8 @@ from typing import NamedTuple
 
 import polars as pl
 
-from transforms import catalog, glued
+from transforms import catalog
+from transforms.tables import glued
 
 TABLE_SCHEMA = {
     "report_id": pl.String,

@@ -12,8 +12,9 @@ from itertools import islice
 
 import polars as pl
 
-from transforms import gazetteer, statements
 from transforms import patterns as p
+from transforms.figures import statements
+from transforms.metadata import gazetteer
 from transforms.numerals import cn_number, cn_year
 
 META_SCHEMA = {

@@ -16,8 +16,9 @@ from typing import Any
 
 import polars as pl
 
-from transforms import catalog, mojibake
+from transforms import catalog
 from transforms import patterns as p
+from transforms.clean import mojibake
 
 FIXES: tuple[str, ...] = (
     "html_to_text",

@@ -3,7 +3,7 @@
 to weigh context, which nianbao needs to tell 临沂市河东区 from 天津市河东区.
 
 Reports go back to 2008, and places were merged and renamed since (杭州市下城区, 莱芜市, 襄樊市): the
-divisions of two vendored tables (`transforms/data/README.md`) whose names the current table no
+divisions of two vendored tables (`transforms/metadata/data/README.md`) whose names the current table no
 longer has are known too, under the province and city they belonged to.
 """
 

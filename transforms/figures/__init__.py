@@ -274,7 +274,7 @@ def extract_figures(
 @cache
 def _place_names_starting_with_plan_words() -> tuple[str, ...]:
     """Place names that begin like a plan word (将乐县): there 将 means no "will"."""
-    from transforms import gazetteer
+    from transforms.metadata import gazetteer
 
     return tuple(d.name for d in gazetteer.divisions() if d.name.startswith(("将", "拟", "计划", "明年")))
 
