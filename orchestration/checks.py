@@ -14,6 +14,7 @@ from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeve
 from expectations.rules import SUITES
 from orchestration.assets import quality_flags, raw_reports
 from orchestration.resources import InboxResource, WarehouseResource
+from warehouse import lifecycle
 from warehouse.stages import raw
 
 
@@ -37,7 +38,7 @@ def inbox_accounted(
     arrived = set(raw.arrived_since(folder, missing, listed_at)) if listed_at is not None else set()
     unaccounted = [path for path in missing if path not in arrived]
     if unaccounted:  # the run stops here: other runs need not wait for it
-        warehouse.store().abandon(context.run.run_id)
+        lifecycle.stop_run(warehouse.store(), context.run.run_id)
     return AssetCheckResult(
         passed=not unaccounted,
         severity=AssetCheckSeverity.ERROR,

@@ -253,14 +253,14 @@ _LINES = st.lists(
 def test_line_walkers_change_nothing_their_prefilter_lets_through(lines: list[str]) -> None:
     """The cleaner calls the per-line walkers only on texts their regex prefilter picks out, so a
     text the prefilter misses must be one the walker would leave as it is."""
-    from transforms.clean import HARD_WRAP_SUSPECT, NAVIGATION_SUSPECT, _strip_navigation, join_hard_wraps
+    from transforms.clean import HARD_WRAP_SUSPECT, NAVIGATION_SUSPECT, join_hard_wraps, strip_navigation
 
     text = "\n".join(lines)
     texts = pl.Series([text])
     if not texts.str.contains(HARD_WRAP_SUSPECT)[0]:
         assert join_hard_wraps(text) == text
     if not texts.str.contains(NAVIGATION_SUSPECT)[0]:
-        assert _strip_navigation(text) == text
+        assert strip_navigation(text) == text
 
 
 def _clusters_one_suspect_at_a_time(text: str) -> list[tuple[int, int]]:
@@ -281,7 +281,7 @@ def _clusters_one_suspect_at_a_time(text: str) -> list[tuple[int, int]]:
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(["鍙", "戝", "竷", "ǘ", "┩", "\ufffd", "的", "年", "a", " ", "\n"]), max_size=60))
 def test_dense_suspect_runs_are_found_whole(pieces: list[str]) -> None:
-    from transforms.clean.mojibake import _dense_clusters
+    from transforms.clean.mojibake import dense_clusters
 
     text = "".join(pieces)
-    assert _dense_clusters(text) == _clusters_one_suspect_at_a_time(text)
+    assert dense_clusters(text) == _clusters_one_suspect_at_a_time(text)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms import catalog, patterns
-from transforms.figures import _FIGURE, figure_matches
+from transforms.figures import FIGURE_RE, figure_matches
 from transforms.matching import batch_matches, rust_pattern
 
 # What figures are made of, and what sits around them: digits, Chinese numerals, qualifiers,
@@ -53,7 +53,7 @@ def _spans(matches: list[re.Match[str]]) -> list[tuple[int, int, dict[str, str |
 @given(texts)
 def test_figure_matches_are_finditer_s(batch: list[str]) -> None:
     found = figure_matches(pl.Series(batch, dtype=pl.String))
-    assert [_spans(m) for m in found] == [_spans(list(_FIGURE.finditer(text))) for text in batch]
+    assert [_spans(m) for m in found] == [_spans(list(FIGURE_RE.finditer(text))) for text in batch]
 
 
 @settings(max_examples=300, deadline=None)

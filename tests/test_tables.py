@@ -140,7 +140,7 @@ def test_heading_scan_finds_every_candidate_line(lines: list[str]) -> None:
     picked = set(segment.numbered_lines(text))
     offset = 0
     for line in text.split("\n"):
-        if line.strip() and segment._candidate(line):
+        if line.strip() and segment.heading_candidate(line):
             assert offset in picked, repr(line)
         offset += len(line) + 1
 
@@ -221,7 +221,7 @@ def test_joint_resolution_is_the_plain_definition(
     ]
     resolution = glued.Resolution()
     open_rows = {row: list(cuts) for row, cuts in options.items()}
-    glued._joint(open_rows, resolution, known, named)
+    glued.solve_jointly(open_rows, resolution, known, named)
     if len(fitting) == 1:
         assert resolution.values == dict(zip(rows, fitting[0], strict=True)) and open_rows == {}
     else:

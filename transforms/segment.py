@@ -49,7 +49,7 @@ class Heading:
 
 @lru_cache(maxsize=16384)
 def topic_of(heading: str) -> str:
-    """The topic a heading names (the first topic whose keywords it holds). Cached as `_candidate`."""
+    """The topic a heading names (the first topic whose keywords it holds). Cached as `heading_candidate`."""
     for topic, pattern in _TOPICS:
         if pattern.search(heading):
             return topic
@@ -57,7 +57,7 @@ def topic_of(heading: str) -> str:
 
 
 @lru_cache(maxsize=16384)
-def _candidate(line: str) -> tuple[int, str, int, str] | None:
+def heading_candidate(line: str) -> tuple[int, str, int, str] | None:
     """(level, label, number, heading) if the line reads as a heading. Cached: standard headings
     and numbered table labels recur in report after report (3 of 4 numbered lines in a batch)."""
     stripped = line.strip()
@@ -113,7 +113,7 @@ def find_headings(text: str) -> list[Heading]:
     for offset in numbered_lines(text):
         end = text.find("\n", offset)
         line = text[offset : end if end >= 0 else len(text)]
-        found = _candidate(line)
+        found = heading_candidate(line)
         if found:
             level, label, number, heading = found
             accept = True

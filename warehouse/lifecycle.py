@@ -79,3 +79,9 @@ def run_stage(
     elif is_last():
         outcome.published = store.publish(run_id)
     return outcome
+
+
+def stop_run(store: WarehouseStore, run_id: str) -> None:
+    """A failed blocking check ends the run: nothing it wrote is published, and the warehouse is
+    free for other runs at once (the stages after the check are skipped)."""
+    store.abandon(run_id)

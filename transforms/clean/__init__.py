@@ -187,11 +187,11 @@ PINYIN_RE = p.PINYIN_GLOSS.replace(r"[\u4e00-\u9fff]", _HAN)
 TRADITIONAL_RE = "[" + p.TRADITIONAL_ONLY_CHARS + "]"
 
 
-# Texts `_strip_navigation` could change: a navigation icon, or the site-listing header anywhere.
+# Texts `strip_navigation` could change: a navigation icon, or the site-listing header anywhere.
 NAVIGATION_SUSPECT = "[" + p.NAV_ICON_CHARS + "]|" + p.SITE_LISTING_HEADER.strip("^$")
 
 
-def _strip_navigation(text: str) -> str:
+def strip_navigation(text: str) -> str:
     """Drop navigation trees and pasted site listings: blocks of lines dominated by menu icons, and a
     `名称 发文机构 发布日期` listing with its date rows."""
     lines = text.split("\n")
@@ -404,7 +404,7 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     step = pl.col("step")
     df = df.with_columns(
         pl.coalesce(
-            _map_where(df, step.str.contains(NAVIGATION_SUSPECT), _strip_navigation, pl.String, "step"), step
+            _map_where(df, step.str.contains(NAVIGATION_SUSPECT), strip_navigation, pl.String, "step"), step
         ).alias("step")
     )
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_web_chrome"), pl.col("step").alias("text"))

@@ -99,7 +99,7 @@ def _dense_cluster_re() -> re.Pattern[str]:
     return re.compile(f"(?s){s}(?:.{{0,{p.MOJIBAKE_MAX_GAP}}}{s}){{{p.MOJIBAKE_MIN_SUSPECTS - 1},}}")
 
 
-def _dense_clusters(text: str) -> list[tuple[int, int]]:
+def dense_clusters(text: str) -> list[tuple[int, int]]:
     """(start, end) of every run of suspect characters dense and long enough to be mojibake."""
     return [m.span() for m in _dense_cluster_re().finditer(text)]
 
@@ -110,7 +110,7 @@ def repair(text: str) -> str:
     the widest span that decodes wins."""
     pieces: list[str] = []
     done = 0
-    for start, end in _dense_clusters(text):
+    for start, end in dense_clusters(text):
         if start < done:
             continue
         fixed = None
@@ -131,4 +131,4 @@ def repair(text: str) -> str:
 
 def garbled_spans(text: str) -> list[str]:
     """Spans that still look like mojibake after repair (with a little context), for GARBLED_TEXT."""
-    return [text[max(0, start - 6) : end + 6] for start, end in _dense_clusters(text)]
+    return [text[max(0, start - 6) : end + 6] for start, end in dense_clusters(text)]

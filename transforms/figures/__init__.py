@@ -44,7 +44,7 @@ PLAN_SCHEMA = {
     "start_char": pl.Int32,
 }
 
-_FIGURE = re.compile(catalog.FIGURE_PATTERN)
+FIGURE_RE = re.compile(catalog.FIGURE_PATTERN)
 _PLACEHOLDER = re.compile(catalog.PLACEHOLDER_VALUE)
 _SENTENCE_BREAKS = "。；;！？!?\n"
 _SENTENCE_BREAK = re.compile("[" + re.escape(_SENTENCE_BREAKS) + "]")
@@ -252,7 +252,7 @@ def extract_figures(
     """Every figure (a number and its unit) in the text. `found`: the figure pattern's matches, when
     the caller has them for a whole batch (`figure_matches`)."""
     rows: list[dict[str, object]] = []
-    for m in _FIGURE.finditer(text) if found is None else found:
+    for m in FIGURE_RE.finditer(text) if found is None else found:
         if _not_a_figure(text, m):
             continue
         value, qualifier = _value(m)
@@ -306,7 +306,7 @@ def extract_plans(report_id: str, text: str) -> list[dict[str, object]]:
 
 def figure_matches(texts: pl.Series | list[str | None]) -> list[list[re.Match[str]]]:
     """The figure pattern's matches in each text, found for the whole batch at once."""
-    return batch_matches(texts, catalog.FIGURE_BODY, _FIGURE)
+    return batch_matches(texts, catalog.FIGURE_BODY, FIGURE_RE)
 
 
 def extract_prose(

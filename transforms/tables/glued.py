@@ -149,7 +149,7 @@ def resolve(
                 del open_rows[row]
                 progress = True
     if open_rows:
-        _joint(open_rows, resolution, known, equations)
+        solve_jointly(open_rows, resolution, known, equations)
     resolution.ambiguous.update({row: len(c) for row, c in open_rows.items()})
     return resolution
 
@@ -157,7 +157,7 @@ def resolve(
 MAX_JOINT_COMBINATIONS = 20_000
 
 
-def _joint(
+def solve_jointly(
     open_rows: dict[str, list[tuple[int, ...]]],
     resolution: Resolution,
     known: dict[str, tuple[float | None, ...]],
