@@ -1,4 +1,4 @@
-"""A `python -m` program that computes in worker processes (tests/test_pipeline.py runs it): its
+"""A `python -m` program that computes in worker processes (tests/warehouse/test_pipeline.py runs it): its
 workers re-run this module as their __mp_main__ after the fork server imported it."""
 
 from __future__ import annotations

@@ -207,7 +207,7 @@ def test_no_code_built_from_input() -> None:
     sources = [
         p
         for folder in ("orchestration", "transforms", "expectations", "warehouse")
-        for p in (Path(__file__).resolve().parent.parent / folder).rglob("*.py")
+        for p in (Path(__file__).resolve().parents[2] / folder).rglob("*.py")
     ]
     assert sources
     for path in sources:

@@ -421,7 +421,7 @@ def test_a_python_m_program_with_workers_prints_only_its_output() -> None:
         capture_output=True,
         text=True,
         check=True,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
     )
     assert done.stdout.strip() == "[2, 4, 6, 8]"
     assert "Warning" not in done.stderr, done.stderr
