@@ -7,18 +7,14 @@ be linked to: `?page=report&report=<report_id>`.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 import streamlit as st
 
 from transforms import catalog
+from warehouse.store import warehouse_path
 
-WAREHOUSE = Path(
-    os.environ.get("NIANBAO_WAREHOUSE") or Path(__file__).resolve().parent.parent / "data" / "warehouse.duckdb"
-)
+WAREHOUSE = warehouse_path()
 PAGES = {"overview": "概览 Overview", "flags": "问题标记 Flags", "report": "报告 Report"}
 T3_ROW_ZH = {r.code: r.label_zh for r in catalog.T3_ROWS}
 T3_COL_ZH = {c.code: c.label_zh for c in catalog.T3_COLUMNS}

@@ -9,7 +9,7 @@ from dagster import ConfigurableResource
 from pydantic import Field
 
 from warehouse.parallel import default_workers
-from warehouse.store import WarehouseStore
+from warehouse.store import WarehouseStore, warehouse_path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +19,7 @@ def default_inbox() -> str:
 
 
 def default_warehouse() -> str:
-    return os.environ.get("NIANBAO_WAREHOUSE") or str(PROJECT_ROOT / "data" / "warehouse.duckdb")
+    return str(warehouse_path())
 
 
 class InboxResource(ConfigurableResource):

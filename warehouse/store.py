@@ -56,6 +56,15 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DELETE FROM metrics.text_metrics WHERE source = 'table'")
 
 
+# The published warehouse when NIANBAO_WAREHOUSE names none: under the project's ignored data/ folder.
+DEFAULT_WAREHOUSE = Path(__file__).resolve().parent.parent / "data" / "warehouse.duckdb"
+
+
+def warehouse_path() -> Path:
+    """The warehouse a run, the summary and the dashboard use: NIANBAO_WAREHOUSE, else the default."""
+    return Path(os.environ.get("NIANBAO_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
 class WarehouseStore:
     def __init__(
         self, path: str | os.PathLike[str], memory_limit: str = "1GB", checkpoint_threshold: str = "1GB"

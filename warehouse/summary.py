@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
 import duckdb
 
+from warehouse.store import warehouse_path
+
 TABLE_CELLS = "SELECT count(*) FROM metrics.report_metrics WHERE source = 'table'"
-DEFAULT = Path(__file__).resolve().parent.parent / "data" / "warehouse.duckdb"
 
 
 def main() -> int:
-    path = Path(os.environ.get("NIANBAO_WAREHOUSE") or DEFAULT)
+    path = warehouse_path()
     if not path.exists():
         print(f"no warehouse at {path}", file=sys.stderr)
         return 1
