@@ -1,17 +1,32 @@
 """SQL over the reports of a batch: polars frames registered for a query, the rows of a set of
-report ids (`WANTED`), and a stage's inputs exported once and read back a batch at a time."""
+report ids (`WANTED`), a stage's inputs exported once and read back a batch at a time, and the
+named statements of a `.sql` file kept beside the module that runs them."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from warehouse.store import frame
+
+_STATEMENT_NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
+
+
+@cache
+def statements(package: str, filename: str) -> dict[str, str]:
+    """The statements of `filename` in `package`, by name: each opens with a line `-- name: x`
+    and runs to the next (comment lines before the first name describe the file)."""
+    text = resources.files(package).joinpath(filename).read_text(encoding="utf-8")
+    parts = _STATEMENT_NAME.split(text)[1:]
+    return {name: body.strip() for name, body in zip(parts[::2], parts[1::2], strict=True)}
 
 
 def ids_frame(ids: list[str]) -> pl.DataFrame:

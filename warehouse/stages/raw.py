@@ -15,12 +15,13 @@ from expectations import suites
 from transforms import ingest, pipeline
 from warehouse.batches import BATCH_SIZE, work_batches
 from warehouse.parallel import map_batches
-from warehouse.sql import registered
+from warehouse.sql import registered, statements
 from warehouse.stage import Stage
 from warehouse.stats import Progress, StageStats, no_progress
 from warehouse.store import insert_frame
 
 STAGE = Stage("raw", "raw_reports", None, ("raw.reports", "raw.report_files", "raw.rejected_files"))
+_SQL = statements("warehouse.stages", "raw.sql")
 
 
 def ingest_inbox(
@@ -113,16 +114,7 @@ def _files_to_read(
     )
     transient = pl.DataFrame({"reason": list(ingest.TRANSIENT_REJECTIONS)}, schema={"reason": pl.String})
     with registered(con, listing=listing, transient=transient):
-        unrecorded = con.execute("""
-            SELECT l.position FROM listing AS l
-            ANTI JOIN raw.report_files AS f
-                ON f.source_path = l.source_path AND f.byte_size = l.byte_size AND f.mtime_ns = l.mtime_ns
-            ANTI JOIN (
-                SELECT source_path, byte_size, mtime_ns FROM raw.rejected_files
-                WHERE reason NOT IN (SELECT reason FROM transient)
-            ) AS r ON r.source_path = l.source_path AND r.byte_size = l.byte_size AND r.mtime_ns = l.mtime_ns
-            ORDER BY l.position
-        """).fetchall()
+        unrecorded = con.execute(_SQL["unrecorded_files"]).fetchall()
     return files, [files[position] for (position,) in unrecorded]
 
 
@@ -145,53 +137,24 @@ def _record_files(
         return
     with registered(con, incoming_files=file_map, incoming_rejected=rejected):
         before = con.execute("SELECT count(*) FROM raw.report_files").fetchall()[0][0]
-        con.execute("""
-            INSERT INTO raw.report_files (source_path, report_id, byte_size, seen_at, mtime_ns)
-            SELECT i.source_path, i.report_id, i.byte_size, i.seen_at, i.mtime_ns FROM incoming_files AS i
-            ANTI JOIN raw.report_files AS f ON f.source_path = i.source_path AND f.report_id = i.report_id
-        """)
+        con.execute(_SQL["add_new_report_files"])
         stats.add_rows(
             "raw.report_files", con.execute("SELECT count(*) FROM raw.report_files").fetchall()[0][0] - before
         )
         before = con.execute("SELECT count(*) FROM raw.rejected_files").fetchall()[0][0]
-        con.execute("""
-            INSERT INTO raw.rejected_files (source_path, byte_size, reason, detail, seen_at, content_sha256, mtime_ns)
-            SELECT i.source_path, i.byte_size, i.reason, i.detail, i.seen_at, i.content_sha256, i.mtime_ns
-            FROM incoming_rejected AS i
-            ANTI JOIN raw.rejected_files AS r ON r.source_path = i.source_path AND r.reason = i.reason
-                AND coalesce(r.content_sha256, '') = coalesce(i.content_sha256, '')
-        """)
+        con.execute(_SQL["add_new_rejections"])
         stats.add_rows(
             "raw.rejected_files", con.execute("SELECT count(*) FROM raw.rejected_files").fetchall()[0][0] - before
         )
-        # A file read again with the same outcome (touched, or recorded before mtimes were kept)
-        # gets its current mtime, so the next run does not read it once more.
-        con.execute("""
-            UPDATE raw.report_files AS f SET mtime_ns = i.mtime_ns FROM incoming_files AS i
-            WHERE f.source_path = i.source_path AND f.report_id = i.report_id
-                AND f.mtime_ns IS DISTINCT FROM i.mtime_ns
-        """)
-        con.execute("""
-            UPDATE raw.rejected_files AS r SET mtime_ns = i.mtime_ns FROM incoming_rejected AS i
-            WHERE r.source_path = i.source_path AND r.reason = i.reason
-                AND coalesce(r.content_sha256, '') = coalesce(i.content_sha256, '')
-                AND r.mtime_ns IS DISTINCT FROM i.mtime_ns
-        """)
+        con.execute(_SQL["refresh_report_file_mtimes"])
+        con.execute(_SQL["refresh_rejection_mtimes"])
 
 
 def unaccounted_files(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[str]:
     """Inbox files that are in neither raw.report_files nor raw.rejected_files."""
     paths = pl.DataFrame({"source_path": ingest.inbox_paths(inbox)}, schema={"source_path": pl.String})
     with registered(con, inbox_paths=paths):
-        return [
-            r[0]
-            for r in con.execute("""
-            SELECT source_path FROM inbox_paths
-            EXCEPT SELECT source_path FROM raw.report_files
-            EXCEPT SELECT source_path FROM raw.rejected_files
-            ORDER BY 1
-        """).fetchall()
-        ]
+        return [r[0] for r in con.execute(_SQL["unaccounted_files"]).fetchall()]
 
 
 def arrived_since(inbox: Path, paths: list[str], since: float) -> list[str]:
