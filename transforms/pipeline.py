@@ -16,30 +16,6 @@ import polars as pl
 from transforms import clean, figures, ingest, metadata, segment, tables
 from transforms.figures import statements
 
-CLEANED_COLUMNS = (
-    "report_id",
-    "text",
-    "doc_type",
-    "template",
-    "title",
-    "agency",
-    "province",
-    "city",
-    "county",
-    "report_year",
-    "publish_date",
-    "publish_date_precision",
-    "period_start",
-    "period_end",
-    "original_script",
-    "fixes",
-    "spam_spans",
-    "garbled_spans",
-    "garbled_sample",
-    "title_year",
-    "body_year",
-    "text_sha256",
-)
 TABLE_COLUMNS = (
     "report_id",
     "table_code",
@@ -69,7 +45,9 @@ def clean_batch(raw: pl.DataFrame) -> pl.DataFrame:
     cleaned = clean.clean_reports(raw)
     # The digests beside their own texts, before the join (which keeps no row order).
     cleaned = cleaned.with_columns(text_sha256(cleaned.get_column("text")))
-    return cleaned.join(metadata.extract_metadata(cleaned), on="report_id").select(CLEANED_COLUMNS)
+    # Every column but cleaning's working copy of the text (the header fields metadata reads) is a
+    # column of cleaned.reports, whose DDL is the one list of them (rows are inserted by name).
+    return cleaned.join(metadata.extract_metadata(cleaned), on="report_id").drop("pre_chrome")
 
 
 def text_sha256(texts: pl.Series) -> pl.Series:

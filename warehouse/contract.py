@@ -8,6 +8,9 @@ from datetime import datetime
 import duckdb
 
 from warehouse.ledger import warehouse_now
+from warehouse.sql import statements
+
+_SQL = statements("warehouse", "contract.sql")
 
 
 def contract_problems(con: duckdb.DuckDBPyConnection, since: datetime | None = None) -> dict[str, int]:
@@ -17,36 +20,22 @@ def contract_problems(con: duckdb.DuckDBPyConnection, since: datetime | None = N
     report's rows are written whole by the segmented stage (table cells) and the metrics stage
     (prose rows), which mark it in meta.processed, and the key holds report_id, so no other
     report's rows can break it (at 100k reports, 0.05 s for a run that wrote 1,000; 1.9 s for all)."""
-    queries = {
-        "raw reports never cleaned": "SELECT count(*) FROM "
-        "(SELECT report_id FROM raw.reports EXCEPT SELECT report_id FROM cleaned.reports)",
-        "duplicate metric rows": "SELECT count(*) FROM (SELECT report_id, metric, source "
-        "FROM metrics.report_metrics GROUP BY ALL HAVING count(*) > 1)",
-        "flags with unknown rules": "SELECT count(*) FROM quality.flags "
-        "WHERE rule NOT IN (SELECT rule FROM catalog.rules)",
-        "reports missing from the mart": "SELECT count(*) FROM (SELECT report_id FROM cleaned.reports "
-        "EXCEPT SELECT report_id FROM marts.report_overview)",
+    problems = {
+        "raw reports never cleaned": "raw_reports_never_cleaned",
+        "duplicate metric rows": "duplicate_metric_rows",
+        "flags with unknown rules": "flags_with_unknown_rules",
+        "reports missing from the mart": "reports_missing_from_the_mart",
     }
     duplicates: int | None = None  # known without the exact grouping over the whole table
     if since is not None:
-        duplicates = con.execute(
-            "SELECT count(*) FROM (SELECT report_id, metric, source FROM metrics.report_metrics "
-            "WHERE report_id IN (SELECT report_id FROM meta.processed "
-            "WHERE stage IN ('segmented', 'metrics') AND processed_at > ?) "
-            "GROUP BY ALL HAVING count(*) > 1)",
-            [since],
-        ).fetchall()[0][0]
-    else:
-        # Rows of one key share a hash, so equal counts of rows and of distinct key hashes prove
-        # the key unique; only otherwise (a duplicate, or a hash collision) is the exact grouping
-        # run. At 100k (19 M rows): 1.2 s instead of 5.7 s.
-        same_hash = "SELECT count(*) - count(DISTINCT hash(report_id, metric, source)) FROM metrics.report_metrics"
-        duplicates = None if con.execute(same_hash).fetchall()[0][0] else 0
+        duplicates = con.execute(_SQL["duplicate_metric_rows_since"], {"since": since}).fetchall()[0][0]
+    elif not con.execute(_SQL["metric_key_hash_collisions"]).fetchall()[0][0]:
+        duplicates = 0  # at 100k (19 M rows) the hash count takes a fifth of the exact grouping
     return {
-        name: int(duplicates)
-        if name == "duplicate metric rows" and duplicates is not None
-        else int(con.execute(sql).fetchall()[0][0])
-        for name, sql in queries.items()
+        problem: int(duplicates)
+        if statement == "duplicate_metric_rows" and duplicates is not None
+        else int(con.execute(_SQL[statement]).fetchall()[0][0])
+        for problem, statement in problems.items()
     }
 
 

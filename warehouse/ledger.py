@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 
-from warehouse.sql import ids_frame, registered
+from warehouse.sql import ids_frame, registered, statements
 from warehouse.stage import Stage
 from warehouse.stats import StageStats
 
@@ -21,8 +21,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-# The newest stamp on the stages' rows: a report's latest mark, or its ingestion.
-NEWEST_ROW_STAMP = "(SELECT max(processed_at) FROM meta.processed), (SELECT max(ingested_at) FROM raw.reports)"
+_SQL = statements("warehouse", "ledger.sql")
+
+
+def newest_row_stamp(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The newest stamp on the stages' rows (a report's latest mark, or its ingestion)."""
+    return con.execute(_SQL["newest_row_stamp"]).fetchall()[0][0]
 
 
 def warehouse_now(con: duckdb.DuckDBPyConnection) -> datetime:
@@ -30,30 +34,18 @@ def warehouse_now(con: duckdb.DuckDBPyConnection) -> datetime:
     warehouse holds. What a run must redo, the marts' scope and the contract check's all compare
     stamps from different runs, so a clock set back between runs (a host's time corrected, a
     restored VM) would otherwise hide a run's writes from the next."""
-    latest = con.execute(f"""
-        SELECT greatest({NEWEST_ROW_STAMP},
-            (SELECT max(built_at) FROM meta.marts_built), (SELECT max(checked_at) FROM meta.contract_checks))
-    """).fetchall()[0][0]
+    latest = con.execute(_SQL["latest_stamp"]).fetchall()[0][0]
     now = utcnow()
     return now if latest is None or now > latest else latest + timedelta(microseconds=1)
 
 
 def pending(con: duckdb.DuckDBPyConnection, stage: Stage) -> list[str]:
     """Reports that `stage` must (re)process, in report_id order."""
-    if stage.upstream == "raw":
-        source = "SELECT report_id, ingested_at AS produced_at FROM raw.reports"
-    else:
-        source = "SELECT report_id, processed_at AS produced_at FROM meta.processed WHERE stage = $upstream"
-    sql = f"""
-        WITH upstream AS ({source})
-        SELECT u.report_id FROM upstream AS u
-        LEFT JOIN meta.processed AS s ON s.stage = $stage AND s.report_id = u.report_id
-        WHERE s.report_id IS NULL OR s.version <> $version OR s.processed_at < u.produced_at
-        ORDER BY u.report_id
-    """
     params = {"stage": stage.name, "version": stage.version}
-    if stage.upstream != "raw":
-        params["upstream"] = stage.upstream
+    if stage.upstream == "raw":
+        sql = _SQL["pending_after_raw"]
+    else:
+        sql, params["upstream"] = _SQL["pending_after_stage"], stage.upstream
     return [row[0] for row in con.execute(sql, params).fetchall()]
 
 

@@ -11,7 +11,7 @@ import duckdb
 
 from warehouse.contract import last_contract_pass
 from warehouse.dictionary import MIN_RATIO_BASE
-from warehouse.ledger import NEWEST_ROW_STAMP, warehouse_now
+from warehouse.ledger import newest_row_stamp, warehouse_now
 from warehouse.stage import Stage
 from warehouse.stats import StageStats
 
@@ -49,7 +49,7 @@ def marts_are_current(con: duckdb.DuckDBPyConnection) -> bool:
     built_at = _marts_built_at(con)
     if built_at is None:
         return False
-    newest = con.execute(f"SELECT greatest({NEWEST_ROW_STAMP})").fetchall()[0][0]
+    newest = newest_row_stamp(con)
     checked = last_contract_pass(con)
     return (newest is None or newest <= built_at) and checked is not None and checked >= built_at
 

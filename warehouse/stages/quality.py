@@ -19,12 +19,13 @@ from warehouse.batches import BATCH_SIZE, batches
 from warehouse.ledger import delete_reports, mark_processed, pending, processed_before
 from warehouse.parallel import prefetched
 from warehouse.parallel import release as release_workers
-from warehouse.sql import WANTED, ids_frame, registered, select_ids, wanted_texts
+from warehouse.sql import WANTED, ids_frame, registered, select_ids, statements, wanted_texts
 from warehouse.stage import Stage
 from warehouse.stats import Progress, StageStats, no_progress
 from warehouse.store import frame, insert_frame
 
 STAGE = Stage("quality", "quality_flags", "metrics", ("quality.flags", "quality.validation_runs"), version="3")
+_SQL = statements("warehouse.stages", "quality.sql")
 
 
 @dataclass
@@ -47,21 +48,8 @@ def quality_context(con: duckdb.DuckDBPyConnection, pending_ids: list[str]) -> Q
     scope = frames.cross_report_scope(every_report, pending_ids)
     continuity_metrics = pl.DataFrame({"metric": list(frames.CONTINUITY_FIGURES)})
     with registered(con, wanted_ids=ids_frame(scope), continuity_metrics=continuity_metrics):
-        reports = frame(
-            con,
-            f"""
-            SELECT c.report_id, c.doc_type, c.template, c.report_year, c.publish_date, c.publish_date_precision,
-                   c.period_start, c.period_end, c.title_year, c.body_year, c.title, c.agency, c.spam_spans,
-                   c.garbled_spans,
-                   c.garbled_sample, c.text_sha256, r.source_path
-            FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id) {WANTED}""",
-        )
-        # Only the columns `continuity_frame` reads: the evidence strings would be half the query.
-        continuity_rows = frame(
-            con,
-            f"SELECT report_id, metric, value, source FROM metrics.report_metrics {WANTED} "
-            "AND source = 'table' AND metric IN (SELECT metric FROM continuity_metrics)",
-        )
+        reports = frame(con, _SQL["context_reports"])
+        continuity_rows = frame(con, _SQL["continuity_rows"])
     return QualityContext(reports, frames.report_frame(reports), frames.continuity_frame(reports, continuity_rows))
 
 

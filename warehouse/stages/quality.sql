@@ -1,0 +1,16 @@
+-- The quality stage's reads of the warehouse (warehouse/stages/quality.py), each opened by its name.
+-- `wanted_ids` is registered by the caller: the reports a change can reach.
+
+-- name: context_reports
+-- What the per-report rules and the cross-report rules read of each report in scope.
+SELECT c.report_id, c.doc_type, c.template, c.report_year, c.publish_date, c.publish_date_precision,
+       c.period_start, c.period_end, c.title_year, c.body_year, c.title, c.agency, c.spam_spans,
+       c.garbled_spans, c.garbled_sample, c.text_sha256, r.source_path
+FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id)
+WHERE report_id IN (SELECT report_id FROM wanted_ids);
+
+-- name: continuity_rows
+-- Only the columns `frames.continuity_frame` reads: the evidence strings would be half the query.
+SELECT report_id, metric, value, source FROM metrics.report_metrics
+WHERE report_id IN (SELECT report_id FROM wanted_ids)
+    AND source = 'table' AND metric IN (SELECT metric FROM continuity_metrics);
