@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 
 from testkit.runs import ROOT
-from tests.browser import Browser, free_port, wait_for_http
+from tests.browser import INSTALL_HINT, Browser, find_chromium, free_port, wait_for_http
 
-pytestmark = pytest.mark.slow  # serves the dashboard
+pytestmark = [
+    pytest.mark.slow,  # serves the dashboard
+    pytest.mark.skipif(find_chromium() is None, reason=INSTALL_HINT),
+]
 
 
 @pytest.fixture(scope="module")
