@@ -18,12 +18,6 @@ STAGES: tuple[Stage, ...] = (
 )
 # The assets in the order a run takes them: the run's last selected stage publishes its warehouse.
 ASSET_ORDER: tuple[str, ...] = tuple(stage.asset for stage in STAGES)
-_BY_ASSET = {stage.asset: stage for stage in STAGES}
-_BY_NAME = {stage.name: stage for stage in STAGES}
-
-
-def by_asset(asset: str) -> Stage:
-    return _BY_ASSET[asset]
 
 
 def upstream_asset(asset: str) -> str | None:
@@ -35,8 +29,3 @@ def upstream_asset(asset: str) -> str | None:
 def later_assets(asset: str) -> tuple[str, ...]:
     """The assets a run takes after `asset`."""
     return ASSET_ORDER[ASSET_ORDER.index(asset) + 1 :]
-
-
-assert all(stage.upstream is None or stage.upstream in _BY_NAME for stage in STAGES), (
-    "every stage reads a stage of the graph"
-)

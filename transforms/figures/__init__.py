@@ -184,11 +184,9 @@ def mask_quoted(text: str) -> str:
 def possible_phrasings(texts: list[str]) -> list[frozenset[str]]:
     """For each text, the text-metric phrasings (pattern sources) that match somewhere in it."""
     series = pl.Series(texts, dtype=pl.String)
-    found = pl.DataFrame(
-        {str(index): series.str.contains(rust_pattern(source)) for index, source in enumerate(_PHRASINGS)}
-    )
+    hits = [series.str.contains(rust_pattern(source)).to_list() for source in _PHRASINGS]
     return [
-        frozenset(_PHRASINGS[int(index)] for index, hit in row.items() if hit) for row in found.iter_rows(named=True)
+        frozenset(source for source, hit in zip(_PHRASINGS, row, strict=True) if hit) for row in zip(*hits, strict=True)
     ]
 
 

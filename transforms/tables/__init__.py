@@ -641,7 +641,7 @@ def _read_t2(report_id: str, page: Page, is_html: bool, t3_anchor: int | None) -
             options = _stated_in_prose(options, t2, page.text)
             decided_by = f"prose:t2.{t2.code}"
         if len(options) == 1:
-            group.values = [float(x) for x in options[0]]
+            group.values = list(options[0])
             reading.recovered += len(t2.columns)
             if decided_by not in reading.constraints:
                 reading.constraints.append(decided_by)
