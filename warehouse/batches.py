@@ -48,20 +48,22 @@ class BatchStage:
     """A stage that re-derives its pending reports batch by batch: `read` one batch's inputs from
     the warehouse, `compute` them (a pure function of `transforms.pipeline`, run in a worker when
     there are several batches), then the stage's old rows for the batch are replaced by the
-    `write` of the result and the batch is marked processed."""
+    `write` of the result and the batch is marked processed; `finish`, if any, runs once the last
+    batch is written."""
 
     stage: Stage  # its name, upstream and version; its tables are replaced per report
     # (pending report ids, batch size) -> (the batch's report ids, its inputs), batch after batch
     read: Callable[[duckdb.DuckDBPyConnection, list[str], int], Iterator[tuple[list[str], Any]]]
     compute: Callable[[Any], Any]
     write: Callable[[duckdb.DuckDBPyConnection, list[str], Any, StageStats], None]
+    finish: Callable[[duckdb.DuckDBPyConnection], None] | None = None
 
     def run(
         self,
         con: duckdb.DuckDBPyConnection,
         now: datetime,
-        batch_size: int,
-        workers: int,
+        batch_size: int = BATCH_SIZE,
+        workers: int = 1,
         progress: Progress = no_progress,
     ) -> StageStats:
         stats = StageStats()
@@ -84,6 +86,8 @@ class BatchStage:
             mark_processed(con, self.stage, batch, now, stale)
             done += len(batch)
             progress(done, len(todo))
+        if self.finish is not None:
+            self.finish(con)
         stats.processed = len(todo)
         stats.counts = dict(sorted(stats.counts.items()))
         return stats

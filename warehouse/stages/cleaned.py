@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import duckdb
 import polars as pl
 
 from transforms import pipeline
-from warehouse.batches import BATCH_SIZE, BatchStage, insert_all, per_report
+from warehouse.batches import BatchStage, insert_all, per_report
 from warehouse.sql import exported, wanted_texts
 from warehouse.stage import Stage
-from warehouse.stats import Progress, StageStats, no_progress
+from warehouse.stats import StageStats
 
 STAGE = Stage("cleaned", "cleaned_reports", "raw", ("cleaned.reports",), version="4")
 
@@ -22,6 +20,11 @@ def _write_cleaned(con: duckdb.DuckDBPyConnection, batch: list[str], rows: pl.Da
     stats.tally("fix." + rows["fixes"].explode())
 
 
+def _fill_missing_digests(con: duckdb.DuckDBPyConnection) -> None:
+    """The batches carry their texts' digests; this fills rows an older build wrote without one."""
+    con.execute("UPDATE cleaned.reports SET text_sha256 = sha256(text) WHERE text_sha256 IS NULL")
+
+
 CLEANED = BatchStage(
     STAGE,
     lambda con, ids, size: per_report(
@@ -29,17 +32,8 @@ CLEANED = BatchStage(
     ),
     pipeline.clean_batch,
     _write_cleaned,
+    _fill_missing_digests,
 )
 
 
-def clean_pending(
-    con: duckdb.DuckDBPyConnection,
-    now: datetime,
-    batch_size: int = BATCH_SIZE,
-    workers: int = 1,
-    progress: Progress = no_progress,
-) -> StageStats:
-    stats = CLEANED.run(con, now, batch_size, workers, progress)
-    # The batches carry their texts' digests; this fills rows an older build wrote without one.
-    con.execute("UPDATE cleaned.reports SET text_sha256 = sha256(text) WHERE text_sha256 IS NULL")
-    return stats
+clean_pending = CLEANED.run  # the stage's entry point, as the asset calls it
