@@ -44,7 +44,7 @@ T3_ROWS: tuple[Row, ...] = (
     Row("granted", "(一)予以公开", "granted", r"予以公开"),
     Row("partially_granted", "(二)部分公开", "partially granted", r"部分公开"),
     Row("denied_state_secret", "1.属于国家秘密", "denied: state secret", r"国家秘密"),
-    Row("denied_law_prohibited", "2.其他法律行政法规禁止公开", "denied: prohibited by law", r"禁止公开"),
+    Row("denied_law_prohibited", "2.其他法律行政法规禁止公开", "denied: prohibited by law", r"禁止公开|其他法律行政"),
     Row("denied_three_safeties", "3.危及“三安全一稳定”", "denied: endangers the three safeties", r"三安全一稳定|危及"),
     Row("denied_third_party", "4.保护第三方合法权益", "denied: third-party rights", r"第三方合法权益"),
     Row("denied_internal_affairs", "5.属于三类内部事务信息", "denied: internal affairs", r"内部事务"),

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import polars as pl
 
+from transforms import documents
+
 SUPPORTED_SUFFIXES: dict[str, str] = {
     ".txt": "text/plain",
     ".text": "text/plain",
@@ -55,6 +57,7 @@ REPORT_SCHEMA = {
     "byte_size": pl.Int64,
     "encoding": pl.String,
     "media_type": pl.String,
+    "page_count": pl.Int32,
     "text": pl.String,
     "ingested_at": pl.Datetime("us"),
 }
@@ -330,14 +333,23 @@ def classify_file(entry: InboxFile, known_ids: AbstractSet[str] = frozenset()) -
             "sha": sha,
             "detail": "no bytes" if not data else "only whitespace",
         }
+    kind = documents.document_kind(data, suffix)
+    if kind is not None:
+        return _read_document(data, sha, kind, known_ids)
     binary = _binary_kind(data[:8])
-    if binary or suffix in (".pdf", ".docx", ".doc", ".xls", ".xlsx", ".zip", ".png", ".jpg", ".jpeg"):
-        reason = "unsupported_type" if (suffix in (".pdf", ".docx", ".doc") or binary) else "binary"
+    if suffix in documents.UNREADABLE_FORMATS:
         return {
             "kind": "rejected",
-            "reason": reason,
+            "reason": "unsupported_type",
             "sha": sha,
-            "detail": f"{binary or suffix + ' file'}: PDF/DOCX extraction is not supported yet",
+            "detail": documents.UNREADABLE_FORMATS[suffix],
+        }
+    if binary or suffix in (".zip", ".png", ".jpg", ".jpeg"):
+        return {
+            "kind": "rejected",
+            "reason": "unsupported_type" if binary else "binary",
+            "sha": sha,
+            "detail": f"{binary or suffix + ' file'}: not a report format (text, HTML, PDF or DOCX)",
         }
     if suffix not in SUPPORTED_SUFFIXES and suffix:
         return {
@@ -383,6 +395,30 @@ def classify_file(entry: InboxFile, known_ids: AbstractSet[str] = frozenset()) -
         "encoding": encoding,
         "text": text,
         "media_type": media_type_of(entry.source_path, text),
+        "page_count": None,
+    }
+
+
+# What raw.reports.encoding says of a document's text: the characters come from the format itself
+# (a PDF's character maps, a DOCX's UTF-8 XML), not from decoding the file's bytes.
+DOCUMENT_ENCODINGS = {"pdf": "pdf", "docx": "utf-8"}
+
+
+def _read_document(data: bytes, sha: str, kind: str, known_ids: AbstractSet[str]) -> dict[str, object]:
+    report_id = sha[:16]
+    if report_id in known_ids:
+        return {"kind": "duplicate", "report_id": report_id, "sha": sha}
+    read = documents.read_document(data, kind)
+    if isinstance(read, documents.Unreadable):
+        return {"kind": "rejected", "reason": read.reason, "sha": sha, "detail": read.detail}
+    return {
+        "kind": "report",
+        "report_id": report_id,
+        "sha": sha,
+        "encoding": DOCUMENT_ENCODINGS[kind],
+        "text": read.text,
+        "media_type": read.media_type,
+        "page_count": read.page_count,
     }
 
 
@@ -432,6 +468,7 @@ def ingest(
                     "byte_size": entry.byte_size,
                     "encoding": result["encoding"],
                     "media_type": result["media_type"],
+                    "page_count": result["page_count"],
                     "text": result["text"],
                     "ingested_at": now,
                 }

@@ -81,8 +81,59 @@ def segment_batch(cleaned: pl.DataFrame) -> Segmented:
     the writer joins the rows to their cells."""
     sections = segment.segment_reports(cleaned)
     found_tables, cell_rows, cell_values = tables.read_reports_table_rows(cleaned)
-    found_tables = with_section_no(found_tables, sections).select(TABLE_COLUMNS)
-    return Segmented(sections, found_tables, with_section_no(cell_rows, sections), cell_values)
+    found_tables = with_section_no(found_tables, sections)
+    if "document_layout" in cleaned.columns:
+        found_tables = with_document_layout(found_tables, cleaned.select("report_id", "document_layout"))
+    cell_rows = with_section_no(cell_rows, sections)
+    if "page_starts" in cleaned.columns:
+        cell_rows = with_page(cell_rows, cleaned.select("report_id", "page_starts"))
+    return Segmented(sections, found_tables.select(TABLE_COLUMNS), cell_rows, cell_values)
+
+
+# Layouts a document's own structure replaces: rows a PDF's positions or a DOCX's cells laid out
+# one per line are that document's layout; cells cut from glued digits stay `glued`.
+DOCUMENT_LAYOUTS_REPLACE = ("grid", "flat")
+
+
+def with_document_layout(found_tables: pl.DataFrame, layouts: pl.DataFrame) -> pl.DataFrame:
+    """`layout` = the document's (`pdf`, `docx`) for tables read from its rebuilt rows."""
+    return (
+        found_tables.join(layouts, on="report_id", how="left")
+        .with_columns(
+            pl.when(pl.col("document_layout").is_not_null() & pl.col("layout").is_in(DOCUMENT_LAYOUTS_REPLACE))
+            .then(pl.col("document_layout"))
+            .otherwise(pl.col("layout"))
+            .alias("layout")
+        )
+        .drop("document_layout")
+    )
+
+
+def with_page(rows: pl.DataFrame, page_starts: pl.DataFrame, position: str = "start_char") -> pl.DataFrame:
+    """`page`: the page of a PDF or DOCX source each row's `position` stands on (the last page
+    starting at or before it); NULL for text and HTML sources, which have no page_starts."""
+    pages = (
+        page_starts.filter(pl.col("page_starts").is_not_null())
+        .with_columns(pl.int_ranges(1, pl.col("page_starts").list.len() + 1, dtype=pl.Int32).alias("page"))
+        .explode("page_starts", "page")
+        .select("report_id", pl.col("page_starts").cast(pl.Int64).alias("_page_start"), "page")
+        .sort("report_id", "_page_start")
+    )
+    keyed = rows.with_row_index("_row").with_columns(pl.col(position).cast(pl.Int64).alias("_position"))
+    placed = (
+        keyed.filter(pl.col("_position").is_not_null())
+        .sort("report_id", "_position")
+        .join_asof(
+            pages,
+            left_on="_position",
+            right_on="_page_start",
+            by="report_id",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .select("_row", "page")
+    )
+    return keyed.join(placed, on="_row", how="left", maintain_order="left").drop("_row", "_position")
 
 
 def with_section_no(rows: pl.DataFrame, sections: pl.DataFrame, position: str = "start_char") -> pl.DataFrame:
@@ -137,5 +188,7 @@ def extract_batch(inputs: tuple[pl.DataFrame, pl.DataFrame]) -> Extracted:
     # The texts as Python strings once, for both extractions.
     report_ids, texts = cleaned.get_column("report_id").to_list(), cleaned.get_column("text").to_list()
     text_metrics, figure_rows, plan_rows = figures.extract_prose(report_ids, texts, sections)
+    if "page_starts" in cleaned.columns:
+        text_metrics = with_page(text_metrics, cleaned.select("report_id", "page_starts"))
     totals, percents, dated = statements.extract_statements(report_ids, texts)
     return Extracted(text_metrics, figure_rows, plan_rows, totals, percents, dated)

@@ -244,13 +244,21 @@ ALTER TABLE raw.rejected_files ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;
 -- The section each table cell stands in, decided where the cells are read.
 ALTER TABLE segmented.table_cells ADD COLUMN IF NOT EXISTS section_no INTEGER;
 
+-- PDF and DOCX sources: their pages, and the page each figure stands on (NULL for text and HTML).
+ALTER TABLE raw.reports ADD COLUMN IF NOT EXISTS page_count INTEGER;
+-- Where each page starts in cleaned.reports.text (0 for the first page).
+ALTER TABLE cleaned.reports ADD COLUMN IF NOT EXISTS page_starts INTEGER[];
+ALTER TABLE segmented.table_cells ADD COLUMN IF NOT EXISTS page INTEGER;
+ALTER TABLE metrics.text_metrics ADD COLUMN IF NOT EXISTS start_char INTEGER;
+ALTER TABLE metrics.text_metrics ADD COLUMN IF NOT EXISTS page INTEGER;
+
 -- The contract's figures table, long format: the prose rows and the table cells, each kept once
 -- where its stage writes it (a copy of every cell was 18 M rows and 8 s of the metrics stage at
 -- 100k reports). Unique on (report_id, metric, source), as the contract says: by construction (a
 -- stage replaces a report's rows whole), and verified by the warehouse_contract asset check; an
 -- index cost two thirds of the writes' time. Defined last: it reads columns added above.
 CREATE OR REPLACE VIEW metrics.report_metrics AS
-SELECT report_id, metric, value, unit, qualifier, source, section_no, evidence FROM metrics.text_metrics
+SELECT report_id, metric, value, unit, qualifier, source, section_no, evidence, page FROM metrics.text_metrics
 UNION ALL
-SELECT report_id, metric, value, unit, 'exact' AS qualifier, 'table' AS source, section_no, evidence
+SELECT report_id, metric, value, unit, 'exact' AS qualifier, 'table' AS source, section_no, evidence, page
 FROM segmented.table_cells;

@@ -18,7 +18,8 @@ import polars as pl
 
 from transforms import catalog
 from transforms import patterns as p
-from transforms.clean import mojibake
+from transforms.clean import mojibake, pages
+from transforms.documents import PAGE_BREAK
 
 FIXES: tuple[str, ...] = (
     "html_to_text",
@@ -240,9 +241,18 @@ _STRIPPED = r"[\s\x1c-\x1f]"
 HARD_WRAP_SUSPECT = rf"(?m)^[^\t\n]{{{_WRAP_MIN_CHARS - 1},}}[\u4e00-\u9fff]{_STRIPPED}*\n{_STRIPPED}*[\u4e00-\u9fff]"
 
 
-def join_hard_wraps(text: str) -> str:
+def _wrappable_end(char: str, paged: bool) -> bool:
+    """Whether a line ending in `char` may be cut mid-sentence: a Han character; on a printed page
+    also a digit or a comma, where a column's width cuts as readily."""
+    return "\u4e00" <= char <= "\u9fff" or (paged and (char.isdigit() or char in "，,、"))
+
+
+def join_hard_wraps(text: str, min_chars: int = _WRAP_MIN_CHARS, paged: bool = False) -> str:
     """Join a long prose line cut mid-sentence with the line that continues it (one blank line may
-    sit between them, as PDF extraction leaves). Headings and table rows are never merged."""
+    sit between them, as PDF extraction leaves). Headings and table rows are never merged.
+    `min_chars`: how long a line must be to be taken as cut by the page's width. `paged`: the text
+    of a printed page (PDF, DOCX), whose every full line was cut by the page, so that a short
+    last piece of a paragraph (`件。`) joins too."""
     lines = text.split("\n")
     out: list[str] = []
     i = 0
@@ -250,9 +260,9 @@ def join_hard_wraps(text: str) -> str:
         line = lines[i]
         stripped = line.rstrip()
         if (
-            len(stripped) >= _WRAP_MIN_CHARS
+            len(stripped) >= min_chars
             and "\t" not in stripped
-            and "\u4e00" <= stripped[-1] <= "\u9fff"
+            and _wrappable_end(stripped[-1], paged)
             and not (_HEADING_START.match(stripped.lstrip()) and "。" not in stripped)  # a heading line
             and not _TITLE_LINE.search(stripped)
             and not _ENDS_WITH_DATE.search(stripped)  # a signature
@@ -263,11 +273,11 @@ def join_hard_wraps(text: str) -> str:
             nxt = lines[k].strip() if k < len(lines) else ""
             if (
                 nxt
-                and "\u4e00" <= nxt[0] <= "\u9fff"
+                and ("\u4e00" <= nxt[0] <= "\u9fff" or (paged and (nxt[0].isdigit() or nxt[0] in "，。,、；%")))
                 and not _HEADING_START.match(nxt)
                 and not _TITLE_LINE.search(nxt)
                 and "\t" not in nxt
-                and ((len(nxt) >= 2 and nxt[1] in "。，,；;") or len(nxt) > 10)
+                and (paged or (len(nxt) >= 2 and nxt[1] in "。，,；;") or len(nxt) > 10)
             ):
                 # The joined line may itself continue on the next line: examine it again.
                 lines[k] = stripped + nxt
@@ -294,6 +304,22 @@ _FLATTENED_SIGNATURE = re.compile(p.FLATTENED_SIGNATURE_BREAK)
 _FLATTENED_RUN_IN = re.compile(p.FLATTENED_RUN_IN_HEADING, re.MULTILINE)
 # Texts `restore_line_breaks` could change: a line of FLATTENED_LINE_MIN_CHARS or more.
 FLATTENED_SUSPECT = rf"(?m)^[^\n]{{{p.FLATTENED_LINE_MIN_CHARS},}}"
+
+
+# A page's lines are "full" within this many characters of its usual full line.
+_FULL_LINE_SLACK = 3
+_MIN_PAGE_WRAP_CHARS = 10
+
+
+def join_page_wraps(text: str) -> str:
+    """`join_hard_wraps` for a PDF's or DOCX's text, whose lines are as long as its columns are
+    wide: a narrow column (a page set in two) wraps lines shorter than a web page's."""
+    lengths = sorted(len(line) for line in text.split("\n") if len(line) >= _MIN_PAGE_WRAP_CHARS and "\t" not in line)
+    if not lengths:
+        return text
+    usual = lengths[(len(lengths) * 3) // 4]  # the upper quartile: most prose lines are full ones
+    min_chars = min(_WRAP_MIN_CHARS, max(_MIN_PAGE_WRAP_CHARS, usual - _FULL_LINE_SLACK))
+    return join_hard_wraps(text, min_chars, paged=True)
 
 
 def restore_line_breaks(text: str) -> str:
@@ -344,12 +370,18 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
                 "spam_spans": pl.Int64,
                 "garbled_spans": pl.Int64,
                 "garbled_sample": pl.String,
+                "page_starts": pl.List(pl.Int32),
             }
         )
     t = pl.col("text")
     df = raw.select("report_id", "media_type", "text").with_columns(
         (pl.col("media_type") == "text/html").alias("is_html")
     )
+    # 0. A PDF's or DOCX's pages: the lines that run along every page's top or bottom taken out.
+    df = df.with_columns(t.str.contains(PAGE_BREAK, literal=True).alias("paged"))
+    paged = pl.col("paged")
+    df = df.with_columns(pl.coalesce(_map_where(df, paged, pages.strip_running_lines, pl.String), t).alias("step"))
+    df = df.with_columns(_changed(t, pl.col("step")).alias("fix_running_lines"), pl.col("step").alias("text"))
     # 1. HTML → text (per document, only the HTML ones).
     df = df.with_columns(
         pl.coalesce(_map_where(df, pl.col("is_html"), html_to_text, pl.String), t).alias("text")
@@ -384,6 +416,11 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     # 6. Spam: count, then mask.
     df = df.with_columns(t.str.count_matches(SPAM_RE).cast(pl.Int64).alias("spam_spans"))
     df = df.with_columns(t.str.replace_all(SPAM_RE, p.SPAM_MASK, literal=False).alias("text"))
+    # Each page's first words, to find where it starts once cleaning is done; the page breaks
+    # become blank lines (a sentence running over a page is joined with the hard wraps).
+    df = df.with_columns(
+        _map_where(df, paged, pages.page_anchors, pl.List(pl.String)).alias("page_anchors")
+    ).with_columns(t.str.replace_all(PAGE_BREAK, "\n\n", literal=True).alias("text"))
     # 7. Line breaks a crawl flattened out (before the spaces that mark some of them are removed).
     df = df.with_columns(
         pl.coalesce(_map_where(df, t.str.contains(FLATTENED_SUSPECT), restore_line_breaks, pl.String), t).alias("step")
@@ -410,12 +447,19 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_web_chrome"), pl.col("step").alias("text"))
     # 10. Page furniture.
     df = df.with_columns(t.str.replace_all(FURNITURE_RE, "").alias("step"))
-    df = df.with_columns(_changed(t, pl.col("step")).alias("fix_page_markers"), pl.col("step").alias("text"))
+    df = df.with_columns(
+        (_changed(t, pl.col("step")) | pl.col("fix_running_lines")).alias("fix_page_markers"),
+        pl.col("step").alias("text"),
+    )
     # 11. Hard wraps (after removed lines are collapsed, so a page break between halves of a
     # sentence counts as the one blank line it will become).
     df = df.with_columns(t.str.replace_all(r"(?m)[ \t]+$", "").str.replace_all(r"\n{3,}", "\n\n").alias("text"))
     df = df.with_columns(
-        pl.coalesce(_map_where(df, t.str.contains(HARD_WRAP_SUSPECT), join_hard_wraps, pl.String), t).alias("step")
+        pl.coalesce(
+            _map_where(df, pl.col("paged"), join_page_wraps, pl.String),
+            _map_where(df, t.str.contains(HARD_WRAP_SUSPECT) & ~pl.col("paged"), join_hard_wraps, pl.String),
+            t,
+        ).alias("step")
     )
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_hard_wraps"), pl.col("step").alias("text"))
     # 12. Whitespace tidy: trailing spaces, runs of blank lines.
@@ -432,6 +476,16 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
         ).alias("garbled_sample"),
         pl.col("is_html").alias("fix_html_to_text"),
         (pl.col("spam_spans") > 0).alias("fix_spam_masked"),
+    )
+    anchored = pl.col("page_anchors").is_not_null()
+    df = df.with_columns(
+        _map_where(
+            df.with_columns(pl.struct("text", "page_anchors").alias("anchored_text")),
+            anchored,
+            lambda row: pages.page_starts(row["text"], row["page_anchors"]),
+            pl.List(pl.Int32),
+            "anchored_text",
+        ).alias("page_starts")
     )
     fixes = (
         pl.concat_list(
@@ -452,4 +506,5 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
         "spam_spans",
         "garbled_spans",
         "garbled_sample",
+        "page_starts",
     )

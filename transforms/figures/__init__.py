@@ -35,6 +35,7 @@ METRIC_SCHEMA = {
     "source": pl.String,
     "section_no": pl.Int32,
     "evidence": pl.String,
+    "start_char": pl.Int32,
 }
 PLAN_SCHEMA = {
     "report_id": pl.String,
@@ -218,6 +219,7 @@ def extract_text_metrics(
                     "source": "text",
                     "section_no": section_at(sections, found.start()),
                     "evidence": sentence_around(text, found.start(), found.end()),
+                    "start_char": found.start(),
                 }
             )
             continue
@@ -234,6 +236,7 @@ def extract_text_metrics(
                         "source": "text",
                         "section_no": section_at(sections, zero.start()),
                         "evidence": sentence_around(text, zero.start(), zero.end()),
+                        "start_char": zero.start(),
                     }
                 )
                 break

@@ -24,7 +24,7 @@ METRIC_TABLES = (
     "metrics.percents",
     "metrics.dated_statements",
 )
-STAGE = Stage("metrics", "report_metrics", "segmented", METRIC_TABLES, version="4")
+STAGE = Stage("metrics", "report_metrics", "segmented", METRIC_TABLES, version="5")
 
 
 def _prose_inputs(
@@ -32,7 +32,12 @@ def _prose_inputs(
 ) -> Iterator[tuple[list[str], tuple[pl.DataFrame, pl.DataFrame]]]:
     """Texts streamed; each batch's section spans (no text) read by id."""
     for batch_ids, texts in per_report(
-        exported(con, f"SELECT report_id, text FROM cleaned.reports {wanted_texts('cleaned.reports')}", ids, size)
+        exported(
+            con,
+            f"SELECT report_id, text, page_starts FROM cleaned.reports {wanted_texts('cleaned.reports')}",
+            ids,
+            size,
+        )
     ):
         spans = select_ids(
             con, f"SELECT report_id, section_no, start_char, end_char FROM segmented.sections {WANTED}", batch_ids

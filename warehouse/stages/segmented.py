@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from transforms import pipeline
+from transforms.documents.docx import MEDIA_TYPE as DOCX_MEDIA_TYPE
 from warehouse.batches import BatchStage, insert_all, per_report
 from warehouse.sql import WANTED, exported, wanted_texts
 from warehouse.stage import Stage
@@ -19,7 +20,7 @@ STAGE = Stage(
     "segmented_reports",
     "cleaned",
     ("segmented.sections", "segmented.tables", "segmented.table_cells"),
-    version="4",
+    version="5",
 )
 
 
@@ -59,8 +60,10 @@ SEGMENTED = BatchStage(
         exported(
             con,
             f"""
-            SELECT c.report_id, c.text, r.media_type = 'text/html' AS is_html
-            FROM (SELECT report_id, text FROM cleaned.reports {wanted_texts("cleaned.reports")}) AS c
+            SELECT c.report_id, c.text, r.media_type = 'text/html' AS is_html, c.page_starts,
+                CASE r.media_type WHEN 'application/pdf' THEN 'pdf' WHEN '{DOCX_MEDIA_TYPE}' THEN 'docx' END
+                    AS document_layout
+            FROM (SELECT report_id, text, page_starts FROM cleaned.reports {wanted_texts("cleaned.reports")}) AS c
             JOIN (SELECT report_id, media_type FROM raw.reports {WANTED}) AS r USING (report_id)""",
             ids,
             size,
