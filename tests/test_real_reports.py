@@ -1,15 +1,17 @@
 """Real reports with hand-checked truth (`../shared/real`): the measure of the readers.
 
 The fifteen pages of one district's 年报 column (2011–2025; most flattened by a crawl onto one
-line) are materialized through the real Dagster graph, and every value of their truth is checked
-as `../shared/tools/score_real.py` scores it: a figure left missing counts against the share read;
-a figure read wrong, a wrong document type, template, year or date, and an error flag the truth
-does not list fail the test outright. Skipped where `../shared` is not beside the clone.
+line), and one county's PDF report, are materialized through the real Dagster graph, and every
+value of their truth is checked as `../shared/tools/score_real.py` scores it: a figure left
+missing counts against the share read; a figure read wrong, a wrong document type, template,
+year or date, and an error flag the truth does not list fail the test outright. Skipped where
+`../shared` is not beside the clone.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,15 +32,29 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def truth() -> list[dict]:
-    return [json.loads(line) for line in (REAL / "truth.jsonl").read_text(encoding="utf-8").splitlines() if line]
+# Each corpus: its files' folder and its truth. The PDF (淮安市洪泽区, 2023) is read from a copy of its
+# folder without the truth file beside it.
+CORPORA = {"pages": (REAL / "reports", REAL / "truth.jsonl"), "pdf": (REAL / "pdf", REAL / "pdf" / "truth.jsonl")}
+
+
+@pytest.fixture(scope="module", params=sorted(CORPORA))
+def corpus(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture(scope="module")
-def real_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    warehouse = tmp_path_factory.mktemp("real") / "real.duckdb"
-    assert run_pipeline(REAL / "reports", warehouse).success
+def truth(corpus: str) -> list[dict]:
+    lines = CORPORA[corpus][1].read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line]
+
+
+@pytest.fixture(scope="module")
+def real_warehouse(corpus: str, truth: list[dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    inbox = tmp_path_factory.mktemp(f"real_{corpus}_inbox")
+    for t in truth:
+        shutil.copy(CORPORA[corpus][0] / t["file"], inbox / t["file"])
+    warehouse = tmp_path_factory.mktemp(f"real_{corpus}") / "real.duckdb"
+    assert run_pipeline(inbox, warehouse).success
     return warehouse
 
 
@@ -129,3 +145,17 @@ def test_the_reports_that_reconcile_carry_no_table_error(real_warehouse: Path, t
         if t["reconciles"] is not None
     }
     assert verdicts == {t["file"]: t["reconciles"] for t in truth if t["reconciles"] is not None}
+
+
+def test_figures_name_the_page_they_stand_on(corpus: str, real_warehouse: Path) -> None:
+    if corpus != "pdf":  # a web page has no pages
+        assert query_warehouse(real_warehouse, "SELECT count(page) FROM metrics.report_metrics") == [(0,)]
+        return
+    pages = dict(query_warehouse(real_warehouse, "SELECT metric, page FROM metrics.report_metrics"))
+    # As the PDF prints them: the proactive total on page 1, table 2 over pages 2-3, table 3 over
+    # pages 3-4, table 4 on page 4, the fee on page 5.
+    assert pages["text.proactive_items"] == 1
+    assert (pages["t2.administrative_licensing.decisions"], pages["t2.administrative_penalty.decisions"]) == (2, 3)
+    assert (pages["t3.new_received.total"], pages["t3.results_total.total"]) == (3, 4)
+    assert pages["t4.litigation_after_reconsideration.upheld"] == 4
+    assert pages["text.fees_yuan"] == 5

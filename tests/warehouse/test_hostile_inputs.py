@@ -105,8 +105,8 @@ def test_rejections_have_reasons(hostile) -> None:
         "whitespace.txt": "empty",
         "image.txt": "unsupported_type",
         "archive.zip": "unsupported_type",
-        "report.pdf": "unsupported_type",
-        "report.docx": "unsupported_type",
+        "report.pdf": "corrupt",  # a PDF header with no document behind it
+        "report.docx": "corrupt",  # a ZIP without a Word document in it
         "noise.txt": "undecodable",
         "huge.txt": "too_large",
         "loop.txt": "broken_link",

@@ -45,16 +45,19 @@ def strip_running_lines(text: str) -> str:
     needed = max(2, RUNNING_SHARE * len(pages))
     running = {key for key, seen in counts.items() if seen >= needed and len(key) <= 40}
     kept_pages = []
-    for page in pages:
+    for number, page in enumerate(pages):
         lines = page.split("\n")
         content = [i for i, line in enumerate(lines) if line.strip()]
         edge = set(content[:EDGE_LINES] + content[-EDGE_LINES:])
-        kept = [
-            line
-            for i, line in enumerate(lines)
-            if not (i in edge and (_key(line) in running or _FURNITURE.match(line.strip())))
-        ]
-        kept_pages.append("\n".join(kept))
+        dropped = {i for i in edge if _key(lines[i]) in running or _FURNITURE.match(lines[i].strip())}
+        if number == 0:
+            # The first page keeps the last of a running line's copies: a header that repeats the
+            # title stands above the title itself, which metadata reads.
+            last_copy: dict[str, int] = {}
+            for i in sorted(dropped):
+                last_copy[_key(lines[i])] = i
+            dropped -= {i for key, i in last_copy.items() if key in running}
+        kept_pages.append("\n".join(line for i, line in enumerate(lines) if i not in dropped))
     return PAGE_BREAK.join(kept_pages)
 
 

@@ -97,6 +97,14 @@ class Group:
     last_label_line: int = -1  # -1: none
     first_value_line: int = -1  # of the values and glued digits; -1: none
     last_value_line: int = -1
+    first_value_offset: int = -1  # where the line of its first value starts; -1: no value yet
+
+    @property
+    def figures_offset(self) -> int:
+        """Where its figures stand (its label's start when it has none): the place a cell is read
+        from, so that a label printed at the foot of one page and its figures at the head of the
+        next stand on the figures' page."""
+        return self.first_value_offset if self.first_value_offset >= 0 else self.offset
 
     def values_beside_label(self) -> bool:
         """Every value on the label's (last) line: a grid row, not a flattened one."""
@@ -209,6 +217,7 @@ def region_groups(region: Region) -> Iterator[Group]:
                 current.values.extend(values)
                 if current.first_value_line < 0:
                     current.first_value_line = line_number
+                    current.first_value_offset = offset
                 current.last_value_line = line_number
                 if glued_digits:
                     current.glued = glued_digits
@@ -590,7 +599,7 @@ def _read_t3(report_id: str, page: Page, is_html: bool) -> tuple[Reading, dict |
     for row in (r for r in catalog.T3_ROWS if template in r.templates):
         values, group = rows.get(row.code, ([], None))
         evidence = _evidence(group) if group else ""
-        offset = group.offset if group else None
+        offset = group.figures_offset if group else None
         reading.row(_T3_METRICS[row.code], values, _T3_UNITS, offset, evidence)
     last = rows.get("carried_forward", (None, None))[1]
     end = (
@@ -650,7 +659,7 @@ def _read_t2(report_id: str, page: Page, is_html: bool, t3_anchor: int | None) -
     for t2 in t2_rows:
         group = found.get(t2.code)
         evidence = _evidence(group) if group else ""
-        offset = group.offset if group else None
+        offset = group.figures_offset if group else None
         metrics, units = _T2_CELLS[t2.template, t2.code]
         reading.row(metrics, group.values if group else [], units, offset, evidence)
     layout = "glued" if any(g.glued for g in found.values()) else layout_of(list(found.values()), region.lines, is_html)
