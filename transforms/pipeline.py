@@ -112,8 +112,11 @@ def with_document_layout(found_tables: pl.DataFrame, layouts: pl.DataFrame) -> p
 def with_page(rows: pl.DataFrame, page_starts: pl.DataFrame, position: str = "start_char") -> pl.DataFrame:
     """`page`: the page of a PDF or DOCX source each row's `position` stands on (the last page
     starting at or before it); NULL for text and HTML sources, which have no page_starts."""
+    paged = page_starts.filter(pl.col("page_starts").is_not_null())
+    if paged.is_empty():  # a batch of web pages and text files: nothing to place
+        return rows.with_columns(pl.lit(None, dtype=pl.Int32).alias("page"))
     pages = (
-        page_starts.filter(pl.col("page_starts").is_not_null())
+        paged
         .with_columns(pl.int_ranges(1, pl.col("page_starts").list.len() + 1, dtype=pl.Int32).alias("page"))
         .explode("page_starts", "page")
         .select("report_id", pl.col("page_starts").cast(pl.Int64).alias("_page_start"), "page")

@@ -4,13 +4,25 @@ the readers on documents the tests draw (testkit/documents.py) with known truth.
 from __future__ import annotations
 
 import io
+import os
+import signal
+import time
 import zipfile
 
 import pytest
 
 from testkit.documents import OUTCOME_HEADING, draw_docx, draw_pdf
 from testkit.generator import generate
-from transforms.documents import PAGE_BREAK, DocumentText, Limits, Unreadable, document_kind, read_document
+from transforms.documents import (
+    PAGE_BREAK,
+    DocumentText,
+    Limits,
+    Unreadable,
+    document_kind,
+    read_document,
+    read_in_process,
+)
+from transforms.documents.guard import GRACE_SECONDS, read_isolated
 from transforms.documents.layout import Glyph, Rule, page_text, rules_of_box
 
 HEIGHT = 10.0
@@ -250,3 +262,40 @@ def test_a_pdf_is_known_by_its_header_whatever_its_name() -> None:
     assert document_kind(b"%PDF-1.7\n...", ".txt") == "pdf"
     assert document_kind(b"PK\x03\x04", ".docx") == "docx"
     assert document_kind(b"plain text", ".txt") is None
+
+
+# ------------------------------------------------------------------------- limits
+
+
+def _never_ends(data: bytes, kind: str, limits: Limits) -> DocumentText:
+    while True:
+        time.sleep(0.05)
+
+
+def _inflates(data: bytes, kind: str, limits: Limits) -> DocumentText:
+    hoard = []
+    while True:
+        hoard.append(bytearray(64 * 2**20))
+
+
+def _crashes(data: bytes, kind: str, limits: Limits) -> DocumentText:
+    os.kill(os.getpid(), signal.SIGSEGV)
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize(
+    ("reader", "reason"),
+    [(_never_ends, "timeout"), (_inflates, "too_large"), (_crashes, "corrupt")],
+    ids=["endless", "memory_bomb", "reader_crash"],
+)
+def test_a_hostile_document_costs_its_child_process_not_the_run(reader: object, reason: str) -> None:
+    limits = Limits(seconds=0.2, max_memory_bytes=256 * 2**20)
+    started = time.monotonic()
+    read = read_isolated(b"%PDF-1.7", "pdf", limits, reader)  # type: ignore[arg-type]
+    assert isinstance(read, Unreadable) and read.reason == reason, read
+    assert time.monotonic() - started < limits.seconds + GRACE_SECONDS + 2
+
+
+def test_a_document_read_in_a_child_comes_back_whole() -> None:
+    drawn = draw_pdf(generate(2, "grid", None, seed=5))
+    assert read_document(drawn.data, "pdf") == read_in_process(drawn.data, "pdf", Limits())

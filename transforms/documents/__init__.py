@@ -3,6 +3,8 @@ cannot be read. Pure functions of a file's bytes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from transforms.documents.reading import PAGE_BREAK, DocumentText, Limits, Unreadable
 
 # Formats that are read here, by suffix.
@@ -31,15 +33,29 @@ def document_kind(data: bytes, suffix: str) -> str | None:
 
 
 def read_document(data: bytes, kind: str, limits: Limits | None = None) -> DocumentText | Unreadable:
-    """A document's text, pages parted by PAGE_BREAK, or why it cannot be read."""
-    limits = limits or Limits()
+    """A document's text, pages parted by PAGE_BREAK, or why it cannot be read: read in a child
+    process held to the limits' time and memory (transforms/documents/guard.py)."""
+    from transforms.documents.guard import read_isolated
+
+    _reader(kind)  # imported here, once: a child imports nothing (it would for every document)
+    return read_isolated(data, kind, limits or Limits(), read_in_process)
+
+
+def read_in_process(data: bytes, kind: str, limits: Limits) -> DocumentText | Unreadable:
+    """`read_document` without the child process: for a caller that isolates it already."""
+    return _reader(kind)(data, limits)
+
+
+def _reader(kind: str) -> Callable[[bytes, Limits], DocumentText | Unreadable]:
+    """The reader of a kind of document, its library imported on first use (a run of web pages
+    never loads pdfium or python-docx)."""
     if kind == "pdf":
         from transforms.documents.pdf import read_pdf
 
-        return read_pdf(data, limits)
+        return read_pdf
     from transforms.documents.docx import read_docx
 
-    return read_docx(data, limits)
+    return read_docx
 
 
 __all__ = [

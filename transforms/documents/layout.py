@@ -20,6 +20,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from statistics import median
+from typing import NamedTuple
 
 import numpy as np
 
@@ -38,8 +39,7 @@ ATTACH_DISTANCE = 1.8  # a label line belongs to a row whose centre is at most t
 BLOCK_GAP = 4.0  # rows further apart than this are separate tables
 
 
-@dataclass(frozen=True)
-class Glyph:
+class Glyph(NamedTuple):  # a tuple: a page has thousands, made one per character
     x0: float
     y0: float
     x1: float
@@ -83,29 +83,29 @@ def rules_of_box(x0: float, y0: float, x1: float, y1: float) -> list[Rule]:
     return [Rule(x0, y0, x1, y0), Rule(x0, y1, x1, y1), Rule(x0, y0, x0, y1), Rule(x1, y0, x1, y1)]
 
 
-@dataclass
 class Line:
-    glyphs: list[Glyph]
+    """Characters on one line, with their bounds kept as characters are added (the bounds are read
+    far more often than characters are added)."""
 
-    @property
-    def top(self) -> float:
-        return max(g.y1 for g in self.glyphs)
+    __slots__ = ("bottom", "glyphs", "top", "x0", "x1")
 
-    @property
-    def bottom(self) -> float:
-        return min(g.y0 for g in self.glyphs)
+    def __init__(self, glyphs: list[Glyph]) -> None:
+        self.glyphs: list[Glyph] = []
+        self.top = self.x1 = -float("inf")
+        self.bottom = self.x0 = float("inf")
+        for glyph in glyphs:
+            self.add(glyph)
+
+    def add(self, glyph: Glyph) -> None:
+        self.glyphs.append(glyph)
+        self.top = max(self.top, glyph.y1)
+        self.bottom = min(self.bottom, glyph.y0)
+        self.x0 = min(self.x0, glyph.x0)
+        self.x1 = max(self.x1, glyph.x1)
 
     @property
     def centre_y(self) -> float:
         return (self.top + self.bottom) / 2
-
-    @property
-    def x0(self) -> float:
-        return min(g.x0 for g in self.glyphs)
-
-    @property
-    def x1(self) -> float:
-        return max(g.x1 for g in self.glyphs)
 
 
 @dataclass
@@ -191,6 +191,25 @@ def stream_lines(glyphs: list[Glyph], height: float) -> list[Line]:
     if current:
         lines.append(Line(current))
     return lines
+
+
+# What a page's plain text shows of a table: figures parted by spaces (`21 0 0`), or lines that
+# end in a figure set apart from their words (`行政许可 550`), twice.
+_FIGURES_APART = re.compile(r"\d[ \t]+-?\d")
+_ENDS_IN_FIGURE = re.compile(r"(?m)\S[ \t]+-?\d+(?:\.\d+)?[ \t]*\r?$")
+# A space pdfium puts between two CJK characters of a justified line (not a word break).
+_SPACE_IN_CJK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def may_hold_table(text: str) -> bool:
+    """Whether a page's plain text may hold table rows: only such pages are rebuilt from positions
+    (most of a report's pages are prose, read as pdfium lays them out, at a third of the cost)."""
+    return _FIGURES_APART.search(text) is not None or len(_ENDS_IN_FIGURE.findall(text)) >= 2
+
+
+def plain_text(text: str) -> str:
+    """A prose page's text as pdfium gives it, its lines tidied as rebuilt pages' are."""
+    return _SPACE_IN_CJK.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def page_height_unit(glyphs: list[Glyph]) -> float:
@@ -327,7 +346,7 @@ def _lines_by_height(glyphs: list[Glyph], height: float) -> list[Line]:
     lines: list[Line] = []
     for glyph in sorted(glyphs, key=lambda g: -g.centre_y):
         if lines and abs(lines[-1].centre_y - glyph.centre_y) <= LINE_TOLERANCE * height:
-            lines[-1].glyphs.append(glyph)
+            lines[-1].add(glyph)
         else:
             lines.append(Line([glyph]))
     return lines

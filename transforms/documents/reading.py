@@ -31,3 +31,5 @@ class Limits:
     seconds: float = 30.0
     # Uncompressed size of a DOCX's parts (a ZIP bomb stops here).
     max_unpacked_bytes: int = 200 * 1024 * 1024
+    # Memory the reader may take beyond what its process holds when it starts.
+    max_memory_bytes: int = 1024 * 1024 * 1024
