@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from testkit.documents import DrawnReport, draw_docx, draw_pdf
@@ -123,3 +124,27 @@ def test_page_furniture_is_gone_from_the_cleaned_text(documents: tuple[Path, dic
         title = written[name][0].text.split("\n", 1)[0]
         assert "- 2 -" not in text and "\f" not in text, name
         assert text.count(title) == 1, name  # the running header, printed on every page, once
+
+
+def test_a_pdf_an_older_build_rejected_is_read_now(tmp_path: Path) -> None:
+    """A warehouse from a build that did not read PDFs holds the file as `unsupported_type`: it is
+    read again, becomes a report, and its rejection goes (each file in exactly one table)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    warehouse = tmp_path / "wh.duckdb"
+    assert run_pipeline(inbox, warehouse).success  # an empty warehouse, schema and all
+    pdf = inbox / "report.pdf"
+    pdf.write_bytes(draw_pdf(generate(4, "grid", None, seed=21)).data)
+    stat = pdf.stat()
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "INSERT INTO raw.rejected_files (source_path, byte_size, reason, detail, seen_at, mtime_ns) "
+        "VALUES ('report.pdf', ?, 'unsupported_type', 'a PDF document: not supported yet', now(), ?)",
+        [stat.st_size, stat.st_mtime_ns],
+    )
+    con.close()
+    assert run_pipeline(inbox, warehouse).success
+    assert query_warehouse(warehouse, "SELECT source_path, media_type FROM raw.reports") == [
+        ("report.pdf", "application/pdf")
+    ]
+    assert query_warehouse(warehouse, "SELECT count(*) FROM raw.rejected_files") == [(0,)]

@@ -4,6 +4,7 @@ file of one (`raw.report_files`), or a rejection with its reason (`raw.rejected_
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ import duckdb
 import polars as pl
 
 from expectations import suites
-from transforms import ingest, pipeline
+from transforms import documents, ingest, pipeline
 from warehouse.batches import BATCH_SIZE, work_batches
 from warehouse.parallel import map_batches
 from warehouse.sql import registered, statements
@@ -22,6 +23,9 @@ from warehouse.store import insert_frame
 
 STAGE = Stage("raw", "raw_reports", None, ("raw.reports", "raw.report_files", "raw.rejected_files"))
 _SQL = statements("warehouse.stages", "raw.sql")
+# Paths of the document formats that are read (a rejection of one as unsupported, recorded by a
+# build that did not read them, is read again).
+_READABLE_DOCUMENTS = "(" + "|".join(re.escape(suffix) for suffix in documents.DOCUMENT_SUFFIXES) + ")$"
 
 
 def ingest_inbox(
@@ -114,7 +118,7 @@ def _files_to_read(
     )
     transient = pl.DataFrame({"reason": list(ingest.TRANSIENT_REJECTIONS)}, schema={"reason": pl.String})
     with registered(con, listing=listing, transient=transient):
-        unrecorded = con.execute(_SQL["unrecorded_files"]).fetchall()
+        unrecorded = con.execute(_SQL["unrecorded_files"], [_READABLE_DOCUMENTS]).fetchall()
     return files, [files[position] for (position,) in unrecorded]
 
 
@@ -136,6 +140,7 @@ def _record_files(
         stats.add_rows("raw.rejected_files", insert_frame(con, "raw.rejected_files", rejected))
         return
     with registered(con, incoming_files=file_map, incoming_rejected=rejected):
+        con.execute(_SQL["drop_superseded_rejections"])
         before = con.execute("SELECT count(*) FROM raw.report_files").fetchall()[0][0]
         con.execute(_SQL["add_new_report_files"])
         stats.add_rows(

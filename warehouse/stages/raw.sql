@@ -2,15 +2,21 @@
 
 -- name: unrecorded_files
 -- The inbox listing's files whose path, size and mtime no row records (a rejection a retry may
--- clear, in `transient`, never counts as recorded), in listing order.
+-- clear, in `transient`, never counts as recorded; nor does an `unsupported_type` of a format
+-- that is read now, whose suffix matches the pattern given), in listing order.
 SELECT l.position FROM listing AS l
 ANTI JOIN raw.report_files AS f
     ON f.source_path = l.source_path AND f.byte_size = l.byte_size AND f.mtime_ns = l.mtime_ns
 ANTI JOIN (
     SELECT source_path, byte_size, mtime_ns FROM raw.rejected_files
     WHERE reason NOT IN (SELECT reason FROM transient)
+        AND NOT (reason = 'unsupported_type' AND regexp_matches(lower(source_path), ?))
 ) AS r ON r.source_path = l.source_path AND r.byte_size = l.byte_size AND r.mtime_ns = l.mtime_ns
 ORDER BY l.position;
+
+-- name: drop_superseded_rejections
+-- A file read as a report now (a retry passed, or its format became readable) is rejected no more.
+DELETE FROM raw.rejected_files WHERE source_path IN (SELECT source_path FROM incoming_files);
 
 -- name: add_new_report_files
 INSERT INTO raw.report_files (source_path, report_id, byte_size, seen_at, mtime_ns)
