@@ -56,6 +56,35 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DELETE FROM metrics.text_metrics WHERE source = 'table'")
 
 
+# The storage format the warehouse is written in: DuckDB 1.4's, which every DuckDB since reads
+# (DuckDB 2.0's own format fails in the 1.x clients BI tools bundle: Evidence's node driver,
+# Rill, duckdb-wasm, the 1.5 CLI). Set when a file is created; DuckDB keeps a file's format.
+STORAGE_VERSION = "v1.4.0"
+_COMPATIBLE = {"storage_compatibility_version": STORAGE_VERSION}
+
+
+def storage_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The storage format of the connection's database file (e.g. `v1.4.0+`, `v2.0.0+`)."""
+    (tags,) = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return str((tags or {}).get("storage_version", ""))
+
+
+def rewrite_compatible(path: Path) -> None:
+    """Rewrite a warehouse file written in a newer storage format in STORAGE_VERSION's, in place
+    (a warehouse from a build that wrote DuckDB 2.0's format)."""
+    rewritten = path.with_name(path.name + ".compatible")
+    rewritten.unlink(missing_ok=True)
+    con = duckdb.connect(str(rewritten), config=_COMPATIBLE)
+    try:
+        con.execute("ATTACH ? AS older (READ_ONLY)", [str(path)])
+        con.execute(f'COPY FROM DATABASE older TO "{con.execute("SELECT current_database()").fetchone()[0]}"')
+        con.execute("DETACH older")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(rewritten, path)
+
+
 # The published warehouse when NIANBAO_WAREHOUSE names none: under the project's ignored data/ folder.
 DEFAULT_WAREHOUSE = Path(__file__).resolve().parent.parent / "data" / "warehouse.duckdb"
 
@@ -143,9 +172,14 @@ class WarehouseStore:
                     Path(str(stale) + ".wal").unlink(missing_ok=True)
                 if self.path.exists():
                     shutil.copyfile(self.path, staging)
+                    _make_compatible(staging)
             con = duckdb.connect(
                 str(staging),
-                config={"memory_limit": self.memory_limit, "checkpoint_threshold": self.checkpoint_threshold},
+                config={
+                    "memory_limit": self.memory_limit,
+                    "checkpoint_threshold": self.checkpoint_threshold,
+                    **_COMPATIBLE,
+                },
             )
             try:
                 upgrade(con)
@@ -185,7 +219,7 @@ class WarehouseStore:
                 return
             empty = self.path.with_name(f".{self.path.name}.empty")
             empty.unlink(missing_ok=True)
-            con = duckdb.connect(str(empty))
+            con = duckdb.connect(str(empty), config=_COMPATIBLE)
             try:
                 con.execute(schema_sql())
                 con.execute("CHECKPOINT")
@@ -212,6 +246,18 @@ class WarehouseStore:
             yield con
         finally:
             con.close()
+
+
+def _make_compatible(path: Path) -> None:
+    """A staging copy of a warehouse in a newer storage format is rewritten in STORAGE_VERSION's
+    (once: the run publishes it in that format)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        current = storage_version(con)
+    finally:
+        con.close()
+    if not current.startswith(STORAGE_VERSION):
+        rewrite_compatible(path)
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> pl.DataFrame:

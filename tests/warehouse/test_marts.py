@@ -23,15 +23,30 @@ def test_data_dictionary_is_generated_and_current() -> None:
     assert dictionary.path().read_text(encoding="utf-8") == dictionary.render(), "run python -m warehouse.dictionary"
 
 
-def test_every_mart_column_is_documented(query) -> None:
+def test_every_column_is_documented_and_commented(query) -> None:
+    """Every table and column of a built warehouse has its entry in the dictionary, in the
+    warehouse's order, and carries the entry's text as its comment."""
     rows = query(
-        "SELECT table_schema || '.' || table_name, column_name FROM information_schema.columns "
-        "WHERE table_schema = 'marts' ORDER BY 1, ordinal_position"
+        "SELECT schema_name || '.' || table_name, column_name, comment FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND NOT internal ORDER BY 1, column_index"
     )
     in_warehouse: dict[str, list[str]] = {}
-    for table, column in rows:
+    for table, column, _ in rows:
         in_warehouse.setdefault(table, []).append(column)
-    assert {t: list(c) for t, c in dictionary.MART_COLUMNS.items()} == in_warehouse
+    documented = dictionary.all_tables()
+    assert {table: list(columns) for table, (_, columns) in documented.items()} == in_warehouse
+    assert {(table, column): comment for table, column, comment in rows} == {
+        (table, column): meaning for table, (_, columns) in documented.items() for column, meaning in columns.items()
+    }
+    table_comments = dict(
+        query(
+            "SELECT schema_name || '.' || table_name, comment FROM duckdb_tables() "
+            "WHERE database_name = current_database() UNION ALL "
+            "SELECT schema_name || '.' || view_name, comment FROM duckdb_views() "
+            "WHERE database_name = current_database() AND NOT internal"
+        )
+    )
+    assert table_comments == {table: description for table, (description, _) in documented.items()}
 
 
 def test_marts_agree_with_the_overview(query) -> None:

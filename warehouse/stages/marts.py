@@ -10,7 +10,7 @@ from importlib import resources
 import duckdb
 
 from warehouse.contract import last_contract_pass
-from warehouse.dictionary import MIN_RATIO_BASE
+from warehouse.dictionary import MIN_RATIO_BASE, comment_statements
 from warehouse.ledger import newest_row_stamp, warehouse_now
 from warehouse.stage import Stage
 from warehouse.stats import StageStats
@@ -28,8 +28,10 @@ def marts_sql() -> str:
 
 
 def marts_definition() -> str:
-    """What the marts are built from in code (their SQL and its settings), as a short digest."""
-    return hashlib.sha256(f"{marts_sql()}\0{MIN_RATIO_BASE}".encode()).hexdigest()[:16]
+    """What the marts are built from in code (their SQL, its settings and the comments the build
+    puts on every table), as a short digest."""
+    comments = "\n".join(comment_statements())
+    return hashlib.sha256(f"{marts_sql()}\0{MIN_RATIO_BASE}\0{comments}".encode()).hexdigest()[:16]
 
 
 def _marts_built_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
@@ -77,6 +79,10 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> StageStats:
     con.execute("SET VARIABLE min_ratio_base = ?", [MIN_RATIO_BASE])
     con.execute(marts_sql())
     con.execute("DROP TABLE marts_scope")
+    # The data dictionary as the warehouse's own comments, on every table (a mart rebuilt from
+    # scratch has none).
+    for statement in comment_statements():
+        con.execute(statement)
     con.execute("DELETE FROM meta.marts_built")
     con.execute("INSERT INTO meta.marts_built VALUES (?, ?)", [warehouse_now(con), marts_definition()])
     for table in ("marts.report_overview", "marts.agency_year", "marts.province_year", "marts.flag_summary"):
