@@ -17,12 +17,14 @@ from dagster import (
     AssetKey,
     MaterializeResult,
     MetadataValue,
+    TableColumn,
+    TableSchema,
     asset,
 )
 
 from orchestration.resources import InboxResource, WarehouseResource
 from transforms.ingest import scan_inbox
-from warehouse import contract, graph, lifecycle
+from warehouse import contract, dictionary, graph, lifecycle
 from warehouse.ledger import idle_stage, warehouse_now
 from warehouse.stages import catalog as catalog_stage
 from warehouse.stages import cleaned, metrics, quality, raw, segmented
@@ -43,6 +45,23 @@ PREVIEWS: dict[str, str] = {
     "marts": "SELECT report_id, agency, report_year, doc_type, requests_new, errors, warnings "
     "FROM marts.report_overview ORDER BY report_id",
 }
+# Every asset in one group: the graph reads as one pipeline, stage after stage.
+GROUP = "warehouse"
+KINDS = {"duckdb", "polars"}
+
+
+@cache
+def _table_metadata(table: str) -> dict[str, Any]:
+    """An asset's definition metadata for the table it chiefly writes: its name and its columns
+    with their types and meanings (the data dictionary), as the UI's catalogue shows them."""
+    description, columns = dictionary.all_tables()[table]
+    types = dictionary.column_types()[table]
+    schema = TableSchema(
+        columns=[TableColumn(name, types[name], description=meaning) for name, meaning in columns.items()]
+    )
+    return {"dagster/table_name": table, "dagster/column_schema": schema, "table": description}
+
+
 # A long stage logs how far it has got at most this often (a 100,000-report stage runs for minutes,
 # its batches end every second or two).
 PROGRESS_EVERY_SECONDS = 10.0
@@ -122,8 +141,8 @@ def _run_stage(
         "docs_per_second": round(stats.processed / seconds, 1) if seconds > 0 else 0.0,
         "peak_rss_mb": round(_peak_rss_mb(), 1),
         "worker_rss_mb": round(_worker_rss_mb(), 1),
-        "started_at": outcome.started_at,
-        "finished_at": time.time(),
+        "started_at": MetadataValue.timestamp(outcome.started_at),
+        "finished_at": MetadataValue.timestamp(time.time()),
         **{f"rows_written.{table}": n for table, n in stats.rows.items()},
         **{key: n for key, n in stats.counts.items()},
         "warehouse": MetadataValue.path(str(store.path)),
@@ -144,7 +163,13 @@ def _run_stage(
     return MaterializeResult(metadata=metadata, check_results=checks)
 
 
-@asset(group_name="catalog", description="catalog.metrics and catalog.rules from the catalogues declared in code.")
+@asset(
+    group_name=GROUP,
+    kinds={"duckdb"},
+    code_version=catalog_stage.STAGE.version,
+    metadata=_table_metadata("catalog.metrics"),
+    description="catalog.metrics and catalog.rules from the catalogues declared in code.",
+)
 def catalog(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     return _run_stage(
         context,
@@ -158,7 +183,10 @@ def catalog(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mat
 
 @asset(
     deps=[graph.upstream_asset("raw_reports")],
-    group_name="raw",
+    group_name=GROUP,
+    kinds=KINDS,
+    code_version=raw.STAGE.version,
+    metadata=_table_metadata("raw.reports"),
     description="raw.reports / raw.report_files / raw.rejected_files: every inbox file, decoded or rejected.",
 )
 def raw_reports(
@@ -187,7 +215,10 @@ def raw_reports(
 
 @asset(
     deps=[graph.upstream_asset("cleaned_reports")],
-    group_name="cleaned",
+    group_name=GROUP,
+    kinds=KINDS | {"opencc"},
+    code_version=cleaned.STAGE.version,
+    metadata=_table_metadata("cleaned.reports"),
     description="cleaned.reports: normalised Simplified text and report metadata.",
 )
 def cleaned_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
@@ -209,7 +240,10 @@ def cleaned_reports(context: AssetExecutionContext, warehouse: WarehouseResource
 
 @asset(
     deps=[graph.upstream_asset("segmented_reports")],
-    group_name="segmented",
+    group_name=GROUP,
+    kinds=KINDS,
+    code_version=segmented.STAGE.version,
+    metadata=_table_metadata("segmented.tables"),
     description="segmented.sections, segmented.tables, segmented.table_cells: heading tree and standard tables.",
 )
 def segmented_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
@@ -231,7 +265,10 @@ def segmented_reports(context: AssetExecutionContext, warehouse: WarehouseResour
 
 @asset(
     deps=[graph.upstream_asset("report_metrics")],
-    group_name="metrics",
+    group_name=GROUP,
+    kinds=KINDS,
+    code_version=metrics.STAGE.version,
+    metadata=_table_metadata("metrics.report_metrics"),
     description="metrics.report_metrics (a view: the prose rows of metrics.text_metrics, written here, and the "
     "table cells of segmented.table_cells), metrics.figures, metrics.plans: table and prose figures.",
 )
@@ -254,7 +291,10 @@ def report_metrics(context: AssetExecutionContext, warehouse: WarehouseResource)
 
 @asset(
     deps=[graph.upstream_asset("quality_flags")],
-    group_name="quality",
+    group_name=GROUP,
+    kinds={"duckdb", "great_expectations"},
+    code_version=quality.STAGE.version,
+    metadata=_table_metadata("quality.flags"),
     description="quality.flags and quality.validation_runs, decided by the Great Expectations suites.",
 )
 def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
@@ -278,7 +318,10 @@ def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) 
 
 @asset(
     deps=[graph.upstream_asset("marts")],
-    group_name="marts",
+    group_name=GROUP,
+    kinds={"duckdb", "sql"},
+    code_version=marts_stage.STAGE.version,
+    metadata=_table_metadata("marts.report_overview"),
     description="marts.report_overview for dashboards.",
     check_specs=[
         AssetCheckSpec(

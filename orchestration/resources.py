@@ -68,5 +68,7 @@ class WarehouseResource(ConfigurableResource):
         return WarehouseStore(Path(self.path).expanduser(), self.duckdb_memory_limit, self.duckdb_checkpoint_threshold)
 
     def docs_dir(self) -> Path:
-        """Where GX Data Docs are built: `docs/` beside the warehouse file (data/docs by default)."""
-        return Path(self.path).expanduser().resolve().parent / "docs"
+        """Where GX Data Docs are built: a folder named after the warehouse file, beside it
+        (`data/warehouse.docs/` by default), so that it never meets a user's own `docs/`."""
+        warehouse = Path(self.path).expanduser().resolve()
+        return warehouse.with_name(f"{warehouse.stem}.docs")

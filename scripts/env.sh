@@ -15,10 +15,19 @@ if [ -d .venv ] && [ "$(cat "$INTERPRETER_STAMP" 2>/dev/null)" != "$INTERPRETER"
 fi
 WANT="$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -x .venv/bin/python ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
-    echo "setting up .venv with $PYTHON ($($PYTHON --version))" >&2
-    "$PYTHON" -m venv .venv
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[dev]"
+    # The installers' output goes to a log: shown only when the set-up fails.
+    mkdir -p data/logs
+    SETUP_LOG="data/logs/setup.log"
+    echo "setting up .venv with $PYTHON ($($PYTHON --version)); log: $SETUP_LOG" >&2
+    if ! {
+        "$PYTHON" -m venv .venv &&
+            .venv/bin/python -m pip install --quiet --upgrade pip &&
+            .venv/bin/python -m pip install --quiet -e ".[dev]"
+    } >"$SETUP_LOG" 2>&1; then
+        tail -n 30 "$SETUP_LOG" >&2
+        echo "setting up .venv failed: see $SETUP_LOG" >&2
+        exit 1
+    fi
     echo "$WANT" > "$STAMP"
     echo "$INTERPRETER" > "$INTERPRETER_STAMP"
 fi

@@ -420,6 +420,14 @@ def comment_statements() -> list[str]:
     return statements
 
 
+def column_types() -> dict[str, dict[str, str]]:
+    """Every table's column types: the stage tables' from their DDL, the marts' as declared."""
+    return {
+        **_stage_column_types(),
+        **{t: {c: kind for c, (kind, _) in cols.items()} for t, cols in MART_COLUMNS.items()},
+    }
+
+
 def _stage_column_types() -> dict[str, dict[str, str]]:
     """Each stage table's column types, from the DDL run in memory."""
     import duckdb

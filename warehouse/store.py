@@ -19,9 +19,11 @@ run's earlier stages were lost.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -33,6 +35,10 @@ import polars as pl
 
 STAGING_SUFFIX = ".staging"
 RUN_LOCK_SUFFIX = ".run.lock"
+# Lock files live in the system's temporary folder, named by the warehouse's path, not beside the
+# warehouse: a lock file cannot be removed safely while another process may wait on it, so it
+# stays, and a user's data folder should not fill with them.
+LOCK_FOLDER = Path(tempfile.gettempdir()) / "nianbao-locks"
 
 # The run lock each warehouse path is held under by this process: (run id, the locked file).
 _run_locks: dict[Path, tuple[str, IO[str]]] = {}
@@ -114,11 +120,16 @@ class WarehouseStore:
         safe = "".join(ch for ch in run_id if ch.isalnum() or ch in "-_")[:64] or "run"
         return self.path.with_name(f".{self.path.name}.{safe}{STAGING_SUFFIX}")
 
+    def lock_path(self, suffix: str) -> Path:
+        """The lock file of this warehouse (`.lock`: its swaps; `.run.lock`: its runs)."""
+        LOCK_FOLDER.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256(str(self.path).encode()).hexdigest()[:16]
+        return LOCK_FOLDER / f"{self.path.name}.{digest}{suffix}"
+
     @contextmanager
     def _lock(self) -> Iterator[None]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        with open(lock_path, "a+") as handle:
+        with open(self.lock_path(".lock"), "a+") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -133,7 +144,7 @@ class WarehouseStore:
         if held is not None:  # a run of this process that never published: it failed, and is over
             _run_locks.pop(self.path)[1].close()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path.with_name(self.path.name + RUN_LOCK_SUFFIX), "a+")
+        handle = open(self.lock_path(RUN_LOCK_SUFFIX), "a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
