@@ -19,12 +19,13 @@ import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from benchmarks.scale import report, run
 from testkit.documents import draw_pdf
 from testkit.generator import generate
 
-VARIANTS = ({}, {"ruled": False}, {"columns": 2})
+VARIANTS: tuple[dict[str, Any], ...] = ({}, {"ruled": False}, {"columns": 2})
 
 
 def build_inbox(folder: Path, n: int, seed: int) -> tuple[int, int]:

@@ -33,6 +33,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import psutil
@@ -201,7 +202,7 @@ def run(
     stages: dict[str, dict[str, float]] = {}
     for name in ASSET_ORDER:
         (event,) = result.asset_materializations_for_node(name)
-        meta = {key: value.value for key, value in event.metadata.items()}
+        meta: dict[str, Any] = {key: value.value for key, value in event.metadata.items()}
         stages[name] = {
             "seconds": float(meta["seconds"]),
             "processed": float(meta["reports_processed"]),

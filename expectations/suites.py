@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from expectations.rules import RULES_BY_CODE, SUITES
 from transforms import calendar
@@ -323,7 +324,7 @@ CHECKS: tuple[Check, ...] = (
     ),
 )
 
-FLAG_SCHEMA = {
+FLAG_SCHEMA: dict[str, PolarsDataType] = {
     "report_id": pl.String,
     "suite": pl.String,
     "rule": pl.String,
@@ -333,7 +334,7 @@ FLAG_SCHEMA = {
     "run_id": pl.String,
     "checked_at": pl.Datetime("us"),
 }
-RUN_SCHEMA = {
+RUN_SCHEMA: dict[str, PolarsDataType] = {
     "run_id": pl.String,
     "suite": pl.String,
     "expectations": pl.Int32,
@@ -422,7 +423,7 @@ def _context(docs_dir: Path | None) -> Any:
 
     context = gx.get_context(mode="ephemeral")
     try:
-        context.variables.progress_bars = gx.data_context.types.base.ProgressBarsConfig(globally=False)
+        context.variables.progress_bars = gx.data_context.types.base.ProgressBarsConfig(globally=False)  # type: ignore[attr-defined]
     except AttributeError:  # the config moved in a later GX; progress bars only cost log noise
         pass
     if docs_dir is not None:
@@ -505,7 +506,9 @@ def run_suites(
         )
         for frame_name, judges in judges_of.items()
     }
-    tally = {name: {"evaluated": 0, "unexpected": 0, "success": True, "started": None} for name in suites}
+    tally: dict[str, dict[str, Any]] = {
+        name: {"evaluated": 0, "unexpected": 0, "success": True, "started": None} for name in suites
+    }
     batches = [frames] if isinstance(frames, dict) else frames
     for frame_name, frame in validation_chunks(batches, rows_per_run, set(judges_of)):
         data = frame.select(columns_of[frame_name]).to_pandas()

@@ -62,6 +62,12 @@ def _table_metadata(table: str) -> dict[str, Any]:
     return {"dagster/table_name": table, "dagster/column_schema": schema, "table": description}
 
 
+def _after(name: str) -> list[str]:
+    """The asset whose output `name`'s stage reads, as its deps."""
+    upstream = graph.upstream_asset(name)
+    return [upstream] if upstream else []
+
+
 # A long stage logs how far it has got at most this often (a 100,000-report stage runs for minutes,
 # its batches end every second or two).
 PROGRESS_EVERY_SECONDS = 10.0
@@ -182,7 +188,7 @@ def catalog(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mat
 
 
 @asset(
-    deps=[graph.upstream_asset("raw_reports")],
+    deps=_after("raw_reports"),
     group_name=GROUP,
     kinds=KINDS,
     code_version=raw.STAGE.version,
@@ -214,7 +220,7 @@ def raw_reports(
 
 
 @asset(
-    deps=[graph.upstream_asset("cleaned_reports")],
+    deps=_after("cleaned_reports"),
     group_name=GROUP,
     kinds=KINDS | {"opencc"},
     code_version=cleaned.STAGE.version,
@@ -239,7 +245,7 @@ def cleaned_reports(context: AssetExecutionContext, warehouse: WarehouseResource
 
 
 @asset(
-    deps=[graph.upstream_asset("segmented_reports")],
+    deps=_after("segmented_reports"),
     group_name=GROUP,
     kinds=KINDS,
     code_version=segmented.STAGE.version,
@@ -264,7 +270,7 @@ def segmented_reports(context: AssetExecutionContext, warehouse: WarehouseResour
 
 
 @asset(
-    deps=[graph.upstream_asset("report_metrics")],
+    deps=_after("report_metrics"),
     group_name=GROUP,
     kinds=KINDS,
     code_version=metrics.STAGE.version,
@@ -290,7 +296,7 @@ def report_metrics(context: AssetExecutionContext, warehouse: WarehouseResource)
 
 
 @asset(
-    deps=[graph.upstream_asset("quality_flags")],
+    deps=_after("quality_flags"),
     group_name=GROUP,
     kinds={"duckdb", "great_expectations"},
     code_version=quality.STAGE.version,
@@ -317,7 +323,7 @@ def quality_flags(context: AssetExecutionContext, warehouse: WarehouseResource) 
 
 
 @asset(
-    deps=[graph.upstream_asset("marts")],
+    deps=_after("marts"),
     group_name=GROUP,
     kinds={"duckdb", "sql"},
     code_version=marts_stage.STAGE.version,

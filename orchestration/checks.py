@@ -8,6 +8,7 @@ counts per rule.
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, asset_check
 
@@ -74,16 +75,16 @@ def _suite_check(suite: str):
                     "SELECT rule, count(*) FROM quality.flags WHERE suite = ? GROUP BY rule ORDER BY rule", [suite]
                 ).fetchall()
             )
-            last = con.execute(
+            runs = con.execute(
                 "SELECT expectations, evaluated_rows, unexpected_rows, success FROM quality.validation_runs "
                 "WHERE suite = ? ORDER BY finished_at DESC LIMIT 1",
                 [suite],
             ).fetchall()
-            last = last[0] if last else None
+            last = runs[0] if runs else None
             reports = con.execute(
                 "SELECT count(DISTINCT report_id) FROM quality.flags WHERE suite = ?", [suite]
             ).fetchall()[0][0]
-        metadata: dict[str, object] = {f"rule.{rule}": int(n) for rule, n in per_rule.items()}
+        metadata: dict[str, Any] = {f"rule.{rule}": int(n) for rule, n in per_rule.items()}
         metadata["flagged_reports"] = int(reports)
         if last:
             metadata.update(

@@ -48,7 +48,7 @@ def run(log: Path) -> tuple[bool, str]:
         try:
             with DagsterInstance.get() as instance:
                 result = materialize(
-                    [*defs.assets, *defs.asset_checks],  # type: ignore[list-item]
+                    [*(defs.assets or []), *(defs.asset_checks or [])],  # type: ignore[list-item]
                     instance=instance,
                     resources=defs.resources,
                     raise_on_error=False,

@@ -1,5 +1,6 @@
 # Sourced by bin/*: creates the project's virtual environment when it is missing or when
-# pyproject.toml or the chosen interpreter changed since it was installed, then activates it.
+# pyproject.toml, the lock file or the chosen interpreter changed since it was installed, then
+# activates it. Every package comes from requirements.lock, pinned with its hashes.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -13,7 +14,7 @@ INTERPRETER="$(command -v "$PYTHON")"
 if [ -d .venv ] && [ "$(cat "$INTERPRETER_STAMP" 2>/dev/null)" != "$INTERPRETER" ]; then
     rm -rf .venv
 fi
-WANT="$(sha256sum pyproject.toml | cut -c1-16)"
+WANT="$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)"
 if [ ! -x .venv/bin/python ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
     # The installers' output goes to a log: shown only when the set-up fails.
     mkdir -p data/logs
@@ -22,7 +23,9 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; th
     if ! {
         "$PYTHON" -m venv .venv &&
             .venv/bin/python -m pip install --quiet --upgrade pip &&
-            .venv/bin/python -m pip install --quiet -e ".[dev]"
+            .venv/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock &&
+            .venv/bin/python -m pip install --quiet --no-deps -e . &&
+            .venv/bin/python -m pip check
     } >"$SETUP_LOG" 2>&1; then
         tail -n 30 "$SETUP_LOG" >&2
         echo "setting up .venv failed: see $SETUP_LOG" >&2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -69,7 +70,7 @@ def rules_of(query, rid: str) -> set[str]:
     return {r for (r,) in query("SELECT rule FROM quality.flags WHERE report_id = ?", [rid])}
 
 
-def cleaned(query, rid: str) -> dict[str, object]:
+def cleaned(query, rid: str) -> dict[str, Any]:
     columns = [
         "doc_type",
         "template",

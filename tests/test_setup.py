@@ -1,8 +1,11 @@
-"""scripts/pick_python.sh: which interpreter bin/* make the project's .venv with."""
+"""scripts/pick_python.sh: which interpreter bin/* make the project's .venv with; the lock file
+they install it from."""
 
 import os
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -46,3 +49,24 @@ def test_the_default_choice_is_a_python_3_11() -> None:
         [chosen, "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True, text=True, check=True
     )
     assert version.stdout.split() == ["3", "11"]
+
+
+def _pins(lines: list[str]) -> dict[str, str]:
+    pins = {}
+    for line in lines:
+        match = re.match(r"^\s*\"?([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?==([^\s\";\\]+)", line)
+        if match:
+            pins[match.group(1).lower().replace("_", "-")] = match.group(2)
+    return pins
+
+
+def test_the_lock_file_pins_what_pyproject_pins_with_hashes() -> None:
+    """bin/* install from requirements.lock alone (--require-hashes --no-deps): it must hold every
+    dependency pyproject.toml declares, at the declared version, each with its hashes."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = _pins([*project["project"]["dependencies"], *project["project"]["optional-dependencies"]["dev"]])
+    lock_text = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    locked = _pins(lock_text.splitlines())
+    assert {name: locked.get(name) for name in declared} == declared
+    entries = re.split(r"\n(?=[a-z0-9])", lock_text.split("\n", 2)[2])
+    assert all("--hash=sha256:" in entry for entry in entries if "==" in entry)

@@ -381,13 +381,13 @@ def text_table_frame(prose_rows: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFr
         & ~pl.col("evidence").str.contains(p.WIDER_SCOPE)
     )
     sums = []
-    for text_metric, cells in TEXT_TABLE_PAIRS.items():
+    for text_metric, cell_metrics in TEXT_TABLE_PAIRS.items():
         sums.append(
-            table.filter(pl.col("metric").is_in(list(cells)))
+            table.filter(pl.col("metric").is_in(list(cell_metrics)))
             .group_by("report_id")
             .agg(pl.col("value").sum().alias("table_value"), pl.len().alias("cells"))
-            .filter(pl.col("cells") == len(cells))
-            .with_columns(pl.lit(text_metric).alias("metric"), pl.lit(" + ".join(cells)).alias("table_cells"))
+            .filter(pl.col("cells") == len(cell_metrics))
+            .with_columns(pl.lit(text_metric).alias("metric"), pl.lit(" + ".join(cell_metrics)).alias("table_cells"))
             .drop("cells")
         )
     table_values = pl.concat(sums)

@@ -17,6 +17,7 @@ from itertools import islice
 from pathlib import Path
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from transforms import documents
 
@@ -51,7 +52,7 @@ MAX_REPLACEMENT_SHARE = 0.02
 # A decoding is "Chinese" when CJK ideographs make up at least this share of its letters.
 MIN_CJK_SHARE = 0.3
 
-REPORT_SCHEMA = {
+REPORT_SCHEMA: dict[str, PolarsDataType] = {
     "report_id": pl.String,
     "source_path": pl.String,
     "byte_size": pl.Int64,
@@ -61,7 +62,7 @@ REPORT_SCHEMA = {
     "text": pl.String,
     "ingested_at": pl.Datetime("us"),
 }
-REJECTED_SCHEMA = {
+REJECTED_SCHEMA: dict[str, PolarsDataType] = {
     "source_path": pl.String,
     "byte_size": pl.Int64,
     "content_sha256": pl.String,
@@ -70,7 +71,7 @@ REJECTED_SCHEMA = {
     "seen_at": pl.Datetime("us"),
     "mtime_ns": pl.Int64,
 }
-FILE_SCHEMA = {
+FILE_SCHEMA: dict[str, PolarsDataType] = {
     "source_path": pl.String,
     "report_id": pl.String,
     "byte_size": pl.Int64,

@@ -116,8 +116,7 @@ def with_page(rows: pl.DataFrame, page_starts: pl.DataFrame, position: str = "st
     if paged.is_empty():  # a batch of web pages and text files: nothing to place
         return rows.with_columns(pl.lit(None, dtype=pl.Int32).alias("page"))
     pages = (
-        paged
-        .with_columns(pl.int_ranges(1, pl.col("page_starts").list.len() + 1, dtype=pl.Int32).alias("page"))
+        paged.with_columns(pl.int_ranges(1, pl.col("page_starts").list.len() + 1, dtype=pl.Int32).alias("page"))
         .explode("page_starts", "page")
         .select("report_id", pl.col("page_starts").cast(pl.Int64).alias("_page_start"), "page")
         .sort("report_id", "_page_start")

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from transforms import catalog
 from transforms import patterns as p
 from transforms.numerals import cn_number
 
-SECTION_SCHEMA = {
+SECTION_SCHEMA: dict[str, PolarsDataType] = {
     "report_id": pl.String,
     "section_no": pl.Int32,
     "parent_no": pl.Int32,

@@ -465,10 +465,10 @@ def render() -> str:
         lines += ["| column | type | meaning |", "|---|---|---|"]
         lines += [f"| {name} | {types[table][name]} | {meaning} |" for name, meaning in columns.items()]
         lines.append("")
-    for table, columns in MART_COLUMNS.items():
+    for table, typed_columns in MART_COLUMNS.items():
         lines += [f"## {table}", "", MART_DESCRIPTIONS[table][0].upper() + MART_DESCRIPTIONS[table][1:] + ".", ""]
         lines += ["| column | type | meaning |", "|---|---|---|"]
-        lines += [f"| {name} | {kind} | {meaning} |" for name, (kind, meaning) in columns.items()]
+        lines += [f"| {name} | {kind} | {meaning} |" for name, (kind, meaning) in typed_columns.items()]
         lines.append("")
     lines += [
         "## Rule catalogue (catalog.rules)",

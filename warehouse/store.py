@@ -66,12 +66,13 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
 # (DuckDB 2.0's own format fails in the 1.x clients BI tools bundle: Evidence's node driver,
 # Rill, duckdb-wasm, the 1.5 CLI). Set when a file is created; DuckDB keeps a file's format.
 STORAGE_VERSION = "v1.4.0"
-_COMPATIBLE = {"storage_compatibility_version": STORAGE_VERSION}
+_COMPATIBLE: dict[str, str | bool | int | float | list[str]] = {"storage_compatibility_version": STORAGE_VERSION}
 
 
 def storage_version(con: duckdb.DuckDBPyConnection) -> str:
     """The storage format of the connection's database file (e.g. `v1.4.0+`, `v2.0.0+`)."""
-    (tags,) = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    row = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    tags = row[0] if row else None
     return str((tags or {}).get("storage_version", ""))
 
 
@@ -83,7 +84,8 @@ def rewrite_compatible(path: Path) -> None:
     con = duckdb.connect(str(rewritten), config=_COMPATIBLE)
     try:
         con.execute("ATTACH ? AS older (READ_ONLY)", [str(path)])
-        con.execute(f'COPY FROM DATABASE older TO "{con.execute("SELECT current_database()").fetchone()[0]}"')
+        (name,) = con.execute("SELECT current_database()").fetchall()[0]
+        con.execute(f'COPY FROM DATABASE older TO "{name}"')
         con.execute("DETACH older")
         con.execute("CHECKPOINT")
     finally:

@@ -212,7 +212,7 @@ def test_joint_resolution_is_the_plain_definition(
         vectors = [values.get(r) for r in left + right]
         if any(v is None or None in v for v in vectors):
             return True
-        return all(sum(values[r][i] for r in left) == sum(values[r][i] for r in right) for i in range(2))
+        return all(sum(values[r][i] or 0 for r in left) == sum(values[r][i] or 0 for r in right) for i in range(2))
 
     fitting = [
         combination

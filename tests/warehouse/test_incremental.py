@@ -44,7 +44,7 @@ def test_each_run_processes_only_what_changed(tmp_path: Path, monkeypatch: pytes
     (inbox / "new.txt").write_text(text, encoding="utf-8")
     assert processed(run_pipeline(inbox, warehouse)) == dict.fromkeys(STAGES, 1)
     # A rule-code change (metrics version bump) re-derives metrics and quality only, for all six.
-    monkeypatch.setattr(metrics_stage.STAGE, "version", metrics_stage.STAGE.version + "-changed")
+    monkeypatch.setattr(metrics_stage.STAGE, "version", f"{metrics_stage.STAGE.version}-changed")
     bumped = processed(run_pipeline(inbox, warehouse))
     assert bumped == {
         "raw_reports": 0,
@@ -86,13 +86,13 @@ def test_inbox_sensor_requests_a_run_only_when_files_change(tmp_path: Path) -> N
     inbox = make_inbox(tmp_path / "inbox", with_bad_files=False)
     resources = {"inbox": InboxResource(path=str(inbox))}
     first = inbox_sensor(build_sensor_context(resources=resources))
-    assert isinstance(first, SensorResult) and len(first.run_requests or []) == 1
+    assert isinstance(first, SensorResult) and first.run_requests is not None and len(first.run_requests) == 1
     assert first.run_requests[0].tags["nianbao/inbox_files"] == "5"
     unchanged = inbox_sensor(build_sensor_context(cursor=first.cursor, resources=resources))
     assert isinstance(unchanged, SkipReason)
     (inbox / "arrived.txt").write_text("河东区政府信息公开工作年度报告", encoding="utf-8")
     arrived = inbox_sensor(build_sensor_context(cursor=first.cursor, resources=resources))
-    assert isinstance(arrived, SensorResult) and arrived.cursor != first.cursor
+    assert isinstance(arrived, SensorResult) and arrived.cursor != first.cursor and arrived.run_requests
     assert arrived.run_requests[0].run_key == arrived.cursor
 
 

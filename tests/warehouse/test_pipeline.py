@@ -275,7 +275,7 @@ def test_prefetched_yields_in_order_raises_the_producers_error_and_stops_its_thr
     # A consumer that stops early leaves no producer thread behind (it would still hold the connection).
     early = prefetched(iter(range(100)))
     assert next(early) == 0
-    early.close()
+    early.close()  # type: ignore[attr-defined]  # a generator
     assert not [t for t in threading.enumerate() if t.name == "prefetch"]
 
 

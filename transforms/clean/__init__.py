@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from transforms import catalog
 from transforms import patterns as p
@@ -340,7 +341,7 @@ def _changed(before: pl.Expr, after: pl.Expr) -> pl.Expr:
 
 
 def _map_where(
-    df: pl.DataFrame, needed: pl.Expr, func: Callable[[str], Any], dtype: pl.DataType, column: str = "text"
+    df: pl.DataFrame, needed: pl.Expr, func: Callable[[Any], Any], dtype: PolarsDataType, column: str = "text"
 ) -> pl.Series:
     """`func` over `column` of the rows where `needed` holds, None elsewhere. Polars evaluates both
     branches of when/then, so a per-document call (OpenCC, the HTML parser, a line walker) is made

@@ -16,6 +16,7 @@ import signal
 import struct
 import time
 from collections.abc import Callable
+from typing import cast
 
 from transforms.documents.reading import DocumentText, Limits, Unreadable
 
@@ -72,7 +73,7 @@ def _serve(requests: int, replies: int, reader: Reader, max_memory_bytes: int) -
         request = _read_message(requests, None)
         if request is None:
             return
-        data, kind, limits = request  # type: ignore[misc]
+        data, kind, limits = cast(tuple[bytes, str, Limits], request)
         signal.alarm(int(limits.seconds + GRACE_SECONDS) + 1)  # a hard stop, even inside C code
         try:
             result: DocumentText | Unreadable = reader(data, kind, limits)

@@ -7,16 +7,18 @@ catalogue's prose metrics are recognised from their phrasings and keep their evi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache, lru_cache
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from transforms import catalog
 from transforms import patterns as p
 from transforms.matching import batch_matches, rust_pattern
 from transforms.segment import section_at
 
-FIGURE_SCHEMA = {
+FIGURE_SCHEMA: dict[str, PolarsDataType] = {
     "report_id": pl.String,
     "section_no": pl.Int32,
     "value": pl.Float64,
@@ -26,7 +28,7 @@ FIGURE_SCHEMA = {
     "start_char": pl.Int32,
     "metric": pl.String,
 }
-METRIC_SCHEMA = {
+METRIC_SCHEMA: dict[str, PolarsDataType] = {
     "report_id": pl.String,
     "metric": pl.String,
     "value": pl.Float64,
@@ -37,7 +39,7 @@ METRIC_SCHEMA = {
     "evidence": pl.String,
     "start_char": pl.Int32,
 }
-PLAN_SCHEMA = {
+PLAN_SCHEMA: dict[str, PolarsDataType] = {
     "report_id": pl.String,
     "plan_year": pl.Int32,
     "plan_word": pl.String,
@@ -305,7 +307,7 @@ def extract_plans(report_id: str, text: str) -> list[dict[str, object]]:
     return rows
 
 
-def figure_matches(texts: pl.Series | list[str | None]) -> list[list[re.Match[str]]]:
+def figure_matches(texts: pl.Series | Sequence[str | None]) -> list[list[re.Match[str]]]:
     """The figure pattern's matches in each text, found for the whole batch at once."""
     return batch_matches(texts, catalog.FIGURE_BODY, FIGURE_RE)
 

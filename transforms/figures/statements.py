@@ -8,12 +8,13 @@ import re
 from datetime import date
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from transforms import patterns as p
 from transforms.figures import mask_quoted, sentence_around
 from transforms.matching import batch_matches, rust_pattern
 
-TOTAL_SCHEMA = {
+TOTAL_SCHEMA: dict[str, PolarsDataType] = {
     "report_id": pl.String,
     "start_char": pl.Int32,
     "total": pl.Float64,
@@ -22,7 +23,7 @@ TOTAL_SCHEMA = {
     "unit": pl.String,
     "sentence": pl.String,
 }
-PERCENT_SCHEMA = {
+PERCENT_SCHEMA: dict[str, PolarsDataType] = {
     "report_id": pl.String,
     "start_char": pl.Int32,
     "part": pl.Float64,
@@ -32,7 +33,7 @@ PERCENT_SCHEMA = {
     "unit": pl.String,
     "sentence": pl.String,
 }
-DATED_SCHEMA = {
+DATED_SCHEMA: dict[str, PolarsDataType] = {
     "report_id": pl.String,
     "start_char": pl.Int32,
     "stated_date": pl.Date,

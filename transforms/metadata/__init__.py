@@ -11,13 +11,14 @@ from datetime import date
 from itertools import islice
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from transforms import patterns as p
 from transforms.figures import statements
 from transforms.metadata import gazetteer
 from transforms.numerals import cn_number, cn_year
 
-META_SCHEMA = {
+META_SCHEMA: dict[str, PolarsDataType] = {
     "report_id": pl.String,
     "doc_type": pl.String,
     "template": pl.String,

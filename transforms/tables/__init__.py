@@ -17,14 +17,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, count
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from transforms import catalog
 from transforms.tables import glued
 
-TABLE_SCHEMA = {
+TABLE_SCHEMA: dict[str, PolarsDataType] = {
     "report_id": pl.String,
     "table_code": pl.String,
     "layout": pl.String,
@@ -36,7 +37,7 @@ TABLE_SCHEMA = {
     "split_constraints": pl.List(pl.String),
     "split_ambiguous": pl.List(pl.String),
 }
-CELL_SCHEMA = {
+CELL_SCHEMA: dict[str, PolarsDataType] = {
     "report_id": pl.String,
     "table_code": pl.String,
     "metric": pl.String,
@@ -49,14 +50,14 @@ CELL_SCHEMA = {
 # share (report, table, offset, evidence line) and how many cells it has, and the cells' own
 # columns in the same order. A row's place and evidence are then made, sent between processes and
 # placed in a section once per row, not once per cell; `explode_cells` joins the two.
-CELL_ROW_SCHEMA = {
+CELL_ROW_SCHEMA: dict[str, PolarsDataType] = {
     "report_id": pl.String,
     "table_code": pl.String,
     "start_char": pl.Int32,
     "evidence": pl.String,
     "cells": pl.Int32,
 }
-CELL_VALUE_SCHEMA = {"metric": pl.String, "value": pl.Float64, "unit": pl.String}
+CELL_VALUE_SCHEMA: dict[str, PolarsDataType] = {"metric": pl.String, "value": pl.Float64, "unit": pl.String}
 
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 MISSING_MARKS = frozenset({"/", "／", "-", "—", "–", "--", "——", "无", "空"})
@@ -292,14 +293,14 @@ def _region(page: Page, start: int, stop: int) -> Region:
     cut_lines: list[str] = []
     cut_offsets: list[int] = []
     page_lines: list[int] = []
-    for page_line, (line, offset) in enumerate(zip(lines, line_offsets, strict=True), start):
+    for page_line, (text, offset) in enumerate(zip(lines, line_offsets, strict=True), start):
         piece_start = 0
         for cut_start, next_start in cuts.get(page_line, ()):
-            cut_lines.append(line[piece_start : cut_start - offset])
+            cut_lines.append(text[piece_start : cut_start - offset])
             cut_offsets.append(offset + piece_start)
             page_lines.append(page_line)
             piece_start = next_start - offset
-        cut_lines.append(line[piece_start:])
+        cut_lines.append(text[piece_start:])
         cut_offsets.append(offset + piece_start)
         page_lines.append(page_line)
     return Region(cut_lines, start, cut_offsets, page_lines)
@@ -501,7 +502,7 @@ class Reading:
         self.evidence.append(evidence)
         self.widths.append(width)
 
-    def row_columns(self) -> dict[str, list[object]]:
+    def row_columns(self) -> dict[str, list[Any]]:
         """The rows of cells read, as CELL_ROW_SCHEMA's columns."""
         count = len(self.widths)
         return {
@@ -578,7 +579,7 @@ def _prose_requests(lines: list[str]) -> float | None:
 
     metrics, _ = extract_text_metrics("", "\n".join(lines), [])
     found = [m["value"] for m in metrics if m["metric"] == "text.requests_received" and m["qualifier"] == "exact"]
-    return float(found[0]) if found else None
+    return float(found[0]) if found else None  # type: ignore[arg-type]  # a metric row's value is a float
 
 
 def _read_t3(report_id: str, page: Page, is_html: bool) -> tuple[Reading, dict | None, int | None]:
@@ -641,27 +642,27 @@ def _read_t2(report_id: str, page: Page, is_html: bool, t3_anchor: int | None) -
     # Glued rows: table 2 has no row totals, so a run is cut only when a single cut exists
     # (one cell, or one digit per cell); otherwise its cells stay missing.
     for t2 in t2_rows:
-        group = found.get(t2.code)
-        if group is None or not group.glued or group.values:
+        glued_group = found.get(t2.code)
+        if glued_group is None or not glued_group.glued or glued_group.values:
             continue
-        options = _t2_cuts(group.glued, len(t2.columns))
+        options = _t2_cuts(glued_group.glued, len(t2.columns))
         decided_by = "single_cut"
         if len(options) > 1:
             options = _stated_in_prose(options, t2, page.text)
             decided_by = f"prose:t2.{t2.code}"
         if len(options) == 1:
-            group.values = list(options[0])
+            glued_group.values = list(options[0])
             reading.recovered += len(t2.columns)
             if decided_by not in reading.constraints:
                 reading.constraints.append(decided_by)
         else:
             reading.ambiguous.append(f"t2.{t2.code}: {len(options)} cuts fit")
     for t2 in t2_rows:
-        group = found.get(t2.code)
-        evidence = _evidence(group) if group else ""
-        offset = group.figures_offset if group else None
+        row_group = found.get(t2.code)
+        evidence = _evidence(row_group) if row_group else ""
+        offset = row_group.figures_offset if row_group else None
         metrics, units = _T2_CELLS[t2.template, t2.code]
-        reading.row(metrics, group.values if group else [], units, offset, evidence)
+        reading.row(metrics, row_group.values if row_group else [], units, offset, evidence)
     layout = "glued" if any(g.glued for g in found.values()) else layout_of(list(found.values()), region.lines, is_html)
     return reading, reading.table(layout, offsets[anchor])
 
@@ -752,9 +753,9 @@ def _read_t4(report_id: str, page: Page, is_html: bool, after: int | None) -> tu
     cells = iter(values)
     for group in catalog.T4_GROUPS:
         for metric in _T4_METRICS[group.code]:
-            token = next(cells, None)
-            value = float(token.text) if token is not None and token.kind == "number" else None
-            reading.cell(metric, value, "件", token.offset if token else None, evidence)
+            cell = next(cells, None)
+            value = float(cell.text) if cell is not None and cell.kind == "number" else None
+            reading.cell(metric, value, "件", cell.offset if cell else None, evidence)
     grid = len({v.line for v in values}) <= 3
     markdown = pipe_rows("\n".join(region.lines)) >= 2
     layout = (

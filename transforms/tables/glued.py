@@ -137,7 +137,7 @@ def resolve(
             width = len(open_rows[row][0])
             sign = 1 if row in left else -1
             required = tuple(
-                sign * (sum(vectors[r][i] for r in right if r != row) - sum(vectors[r][i] for r in left if r != row))
+                sign * (sum(vectors[r][i] for r in right if r != row) - sum(vectors[r][i] for r in left if r != row))  # type: ignore[index,misc]
                 for i in range(width)
             )
             fitting = [c for c in open_rows[row] if c == required]
@@ -181,7 +181,8 @@ def solve_jointly(
         terms = [_term(row, place, fixed) for row in left + right]
         if any(term is None for term in terms):  # an unknown row: the equation cannot be judged
             continue
-        if all(index is None for index, _ in terms):  # no open row: the same for every combination
+        # No open row: the same for every combination.
+        if all(index is None for index, _ in terms):  # type: ignore[misc]
             if not _balanced((), terms[: len(left)], terms[len(left) :]):  # type: ignore[arg-type]
                 return
             continue
@@ -218,8 +219,8 @@ def _balanced(combination: tuple[tuple[int, ...], ...], left: list[Term], right:
     are taken in the equation's order, so they are the very floats a column-by-column check adds."""
     left_vectors = [combination[index] if index is not None else vector for index, vector in left]
     right_vectors = [combination[index] if index is not None else vector for index, vector in right]
-    width = len((left_vectors or right_vectors)[0])
+    width = len((left_vectors or right_vectors)[0])  # type: ignore[arg-type]
     return all(
-        sum(vector[i] for vector in left_vectors) == sum(vector[i] for vector in right_vectors)  # type: ignore[index]
+        sum(vector[i] for vector in left_vectors) == sum(vector[i] for vector in right_vectors)  # type: ignore[index,misc]
         for i in range(width)
     )
