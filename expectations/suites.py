@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 from polars._typing import PolarsDataType
 
+from expectations import data_docs
 from expectations.rules import RULES_BY_CODE, SUITES
 from transforms import calendar
 from transforms import frames as frames_
@@ -418,10 +419,25 @@ def _message(check: Check, row: dict[str, Any]) -> str:
         return f"{check.rule}: " + ", ".join(f"{k}={row.get(k)}" for k in check.details)
 
 
+# Beside the pages, the validation results every run adds: the site's index lists them all, so a
+# run's pages stay reachable after later runs (each run renders only its own).
+RESULTS_FOLDER = ".validation_results"
+
+
 def _context(docs_dir: Path | None) -> Any:
     import great_expectations as gx
+    from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults
 
-    context = gx.get_context(mode="ephemeral")
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults())
+    if docs_dir is not None:
+        config.stores[config.validation_results_store_name] = {
+            "class_name": "ValidationResultsStore",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_dir / RESULTS_FOLDER),
+            },
+        }
+    context = gx.get_context(project_config=config, mode="ephemeral")
     try:
         context.variables.progress_bars = gx.data_context.types.base.ProgressBarsConfig(globally=False)  # type: ignore[attr-defined]
     except AttributeError:  # the config moved in a later GX; progress bars only cost log noise
@@ -455,6 +471,7 @@ def run_suites(
     chunks. With `docs_dir`, GX Data Docs are built there (offline HTML) and its index is
     recorded in `quality.validation_runs.data_docs_path`."""
     import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
 
     context = _context(docs_dir)
     # One data asset for every frame (each checkpoint run is handed its frame): GX saves its project
@@ -465,12 +482,12 @@ def run_suites(
     # Data Docs are built once after the last batch: rebuilding the site after every checkpoint
     # run cost more than the validations themselves.
     actions: list[Any] = []
-    # Every unexpected row's keys, and nothing GX would compute per unexpected row beyond them: its
-    # values (the flags take them from the frame) and a query string selecting the rows.
+    # Every unexpected row's keys and values, and not the query string selecting the rows.
     result_format = {
         "result_format": "COMPLETE",
         "unexpected_index_column_names": list(INDEX_COLUMNS),
-        "exclude_unexpected_values": True,
+        # The failing rows' values are rendered in the Data Docs beside their report_id.
+        "exclude_unexpected_values": False,
         "return_unexpected_index_query": False,
     }
     docs_index = str(docs_dir / "index.html") if docs_dir else None
@@ -506,6 +523,8 @@ def run_suites(
         )
         for frame_name, judges in judges_of.items()
     }
+    run_identifier = RunIdentifier(run_name=run_id, run_time=datetime.now(UTC))
+    results_of: dict[str, list[Any]] = {name: [] for name in suites}
     tally: dict[str, dict[str, Any]] = {
         name: {"evaluated": 0, "unexpected": 0, "success": True, "started": None} for name in suites
     }
@@ -517,16 +536,17 @@ def run_suites(
             counts["started"] = counts["started"] or _now()
             frame_checks = [c for c in checks_of[suite_name] if c.frame == frame_name]
             checkpoint = checkpoint_for(suite_name, frame_name, frame_checks)
-            outcome = checkpoint.run(batch_parameters={"dataframe": data})
-            result = next(iter(outcome.run_results.values()))
+            outcome = checkpoint.run(batch_parameters={"dataframe": data}, run_id=run_identifier)
+            result_id, result = next(iter(outcome.run_results.items()))
+            # The suite's page a person opens first: a failing validation's, if there is one.
+            results_of[suite_name].insert(0 if not result.success else len(results_of[suite_name]), result_id)
             counts["evaluated"] += frame.height
             counts["success"] = counts["success"] and bool(result.success)
             # Only the rows GX found unexpected are turned into Python dicts (a chunk of the cell
             # frame has 400,000 rows, and most checks find none).
-            # Without the values, GX lists the keys column-wise: [{"report_id": [...], "row_key": [...]}].
+            # GX lists each unexpected row's keys and value: [{"report_id": …, "row_key": …, column: …}].
             unexpected = [
-                [int(key) for keys in r.result.get("unexpected_index_list") or [] for key in keys["row_key"]]
-                for r in result.results
+                [int(row["row_key"]) for row in r.result.get("unexpected_index_list") or []] for r in result.results
             ]
             wanted = sorted({key for keys in unexpected for key in keys})
             by_key = {
@@ -552,8 +572,16 @@ def run_suites(
                             "checked_at": _now(),
                         }
                     )
+    pages: dict[str, str] = {}
     if docs_dir is not None:
-        context.build_data_docs(site_names=[DOCS_SITE])
+        built = [result_id for ids in results_of.values() for result_id in ids]
+        if built:  # this run's pages, and the index of every run's
+            context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=built)
+        data_docs.make_offline(docs_dir)
+        for suite_name, ids in results_of.items():
+            if ids:
+                urls = context.get_docs_sites_urls(resource_identifier=ids[0], site_names=[DOCS_SITE])
+                pages[suite_name] = str(urls[0]["site_url"]).removeprefix("file://")
     runs = [
         {
             "run_id": run_id,
@@ -564,7 +592,7 @@ def run_suites(
             "success": counts["success"],
             "started_at": counts["started"] or _now(),
             "finished_at": _now(),
-            "data_docs_path": docs_index,
+            "data_docs_path": pages.get(suite_name, docs_index),
         }
         for suite_name, counts in tally.items()
     ]
