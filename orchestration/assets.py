@@ -347,9 +347,9 @@ def marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mater
         context,
         warehouse,
         "marts",
-        marts_stage.build_marts,
+        lambda con: marts_stage.build_marts(con, warehouse.reviews_file()),
         "marts.report_overview",
-        marts_stage.idle,
+        lambda con: marts_stage.idle(con, warehouse.reviews_file()),
         contract.check_contract,
     )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from warehouse import reviews
 from warehouse.parallel import default_workers
 from warehouse.store import WarehouseStore, warehouse_path
 
@@ -66,6 +67,17 @@ class WarehouseResource(ConfigurableResource):
 
     def store(self) -> WarehouseStore:
         return WarehouseStore(Path(self.path).expanduser(), self.duckdb_memory_limit, self.duckdb_checkpoint_threshold)
+
+    reviews: str = Field(
+        default_factory=lambda: os.environ.get("NIANBAO_REVIEWS", ""),
+        description="the review decisions' CSV file (NIANBAO_REVIEWS; empty: reviews.csv beside the warehouse)",
+    )
+
+    def reviews_file(self) -> Path:
+        """Where the review decisions are kept: NIANBAO_REVIEWS, else reviews.csv beside the warehouse."""
+        if self.reviews:
+            return Path(self.reviews).expanduser()
+        return reviews.default_path(Path(self.path).expanduser())
 
     def docs_dir(self) -> Path:
         """Where GX Data Docs are built: a folder named after the warehouse file, beside it

@@ -51,6 +51,13 @@ MART_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "errors": ("BIGINT", "quality flags of severity error"),
         "warnings": ("BIGINT", "quality flags of severity warning"),
         "rules": ("VARCHAR[]", "the distinct rule codes flagged on the report"),
+        "reconciles": (
+            "BOOLEAN",
+            "true when the report's tables were read and no reconciliation-suite error stands against it (one a "
+            "person dismissed does not), false when one does, NULL when it has no table to check",
+        ),
+        "errors_open": ("BIGINT", "error flags left after review decisions (dismissed ones not counted)"),
+        "warnings_open": ("BIGINT", "warning flags left after review decisions"),
     },
     "marts.agency_year": {
         "agency": ("VARCHAR", "agency as named (annual reports with a known agency and year)"),
@@ -97,6 +104,24 @@ MART_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "province": ("VARCHAR", "province, (未知) when unknown"),
         "flags": ("BIGINT", "flags raised"),
         "reports": ("BIGINT", "distinct reports flagged"),
+    },
+    "marts.year_over_year": {
+        "agency": ("VARCHAR", "the agency as this year's report names it"),
+        "province": ("VARCHAR", "province of the agency"),
+        "city": ("VARCHAR", "city of the agency"),
+        "county": ("VARCHAR", "county of the agency"),
+        "report_year": ("INTEGER", "report year"),
+        "metric": ("VARCHAR", "an overview figure: requests_new, granted, reconsideration_total, …"),
+        "value": ("DOUBLE", "its value this year"),
+        "previous_value": ("DOUBLE", "its value the year before; NULL when that year has no report or figure"),
+        "change": ("DOUBLE", "value - previous_value"),
+        "change_ratio": ("DOUBLE", "change / previous_value, rounded to 4 decimals; NULL when previous_value is 0"),
+        "report_id": ("VARCHAR", "this year's report"),
+        "previous_report_id": (
+            "VARCHAR",
+            "the year before's report (matched by region and the agency's name "
+            "without the province or city it carries in some years)",
+        ),
     },
 }
 
@@ -247,9 +272,9 @@ STAGE_TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "value": "the figure; NULL for a blank cell or a placeholder",
             "unit": "件, 条, 篇, 次, 万元, 元, …",
             "qualifier": "exact, approx or placeholder",
-            "source": "table or text",
+            "source": "table, text, or review (a person's correction, from review.decisions)",
             "section_no": SECTION_NO,
-            "evidence": "the line or sentence it was read from (≤ 200 characters)",
+            "evidence": "the line or sentence it was read from (≤ 200 characters); for a correction, who made it",
             "page": PAGE,
         },
     ),
@@ -338,6 +363,23 @@ STAGE_TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "data_docs_path": "the GX Data Docs page of the run's validation",
         },
     ),
+    "review.decisions": (
+        "what people decided about a flag or a figure, loaded from the reviews file (NIANBAO_REVIEWS) by every "
+        "marts build",
+        {
+            "report_id": REPORT_ID,
+            "target": "a rule code (a flag) or a metric code (a figure)",
+            "decision": "confirmed (the report really is wrong), dismissed (the flag is a misreading), corrected "
+            "(the figure's true value is corrected_value)",
+            "corrected_value": "the figure's value as corrected",
+            "note": "why, in the reviewer's words",
+            "decided_by": "who decided",
+            "decided_at": "when",
+            "status": "applied, superseded (a later decision on the same flag or figure counts), unknown_report, "
+            "unknown_target or invalid: a decision is never dropped silently",
+            "problem": "why a decision is not applied",
+        },
+    ),
     "catalog.metrics": (
         "the metric catalogue: every code metrics.report_metrics uses",
         {
@@ -393,6 +435,7 @@ def mart_tables() -> dict[str, tuple[str, dict[str, str]]]:
 
 
 MART_DESCRIPTIONS = {
+    "marts.year_over_year": "one row per agency, report year and overview figure, beside the year before",
     "marts.report_overview": "one row per report: its figures, tables' totals and flags",
     "marts.agency_year": "one row per agency and report year",
     "marts.province_year": "one row per province and report year",

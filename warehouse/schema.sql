@@ -11,6 +11,7 @@ CREATE SCHEMA IF NOT EXISTS quality;
 CREATE SCHEMA IF NOT EXISTS catalog;
 CREATE SCHEMA IF NOT EXISTS marts;
 CREATE SCHEMA IF NOT EXISTS meta;
+CREATE SCHEMA IF NOT EXISTS review;
 
 CREATE TABLE IF NOT EXISTS raw.reports (
     report_id VARCHAR PRIMARY KEY,
@@ -252,6 +253,20 @@ ALTER TABLE segmented.table_cells ADD COLUMN IF NOT EXISTS page INTEGER;
 ALTER TABLE metrics.text_metrics ADD COLUMN IF NOT EXISTS start_char INTEGER;
 ALTER TABLE metrics.text_metrics ADD COLUMN IF NOT EXISTS page INTEGER;
 
+-- What people decided about a flag or a figure, loaded from the reviews file by every marts build
+-- (warehouse/reviews.py): the file is their source, so they outlive runs and code versions.
+CREATE TABLE IF NOT EXISTS review.decisions (
+    report_id VARCHAR,
+    target VARCHAR,
+    decision VARCHAR,
+    corrected_value DOUBLE,
+    note VARCHAR,
+    decided_by VARCHAR,
+    decided_at TIMESTAMP,
+    status VARCHAR NOT NULL,
+    problem VARCHAR
+);
+
 -- The contract's figures table, long format: the prose rows and the table cells, each kept once
 -- where its stage writes it (a copy of every cell was 18 M rows and 8 s of the metrics stage at
 -- 100k reports). Unique on (report_id, metric, source), as the contract says: by construction (a
@@ -261,4 +276,10 @@ CREATE OR REPLACE VIEW metrics.report_metrics AS
 SELECT report_id, metric, value, unit, qualifier, source, section_no, evidence, page FROM metrics.text_metrics
 UNION ALL
 SELECT report_id, metric, value, unit, 'exact' AS qualifier, 'table' AS source, section_no, evidence, page
-FROM segmented.table_cells;
+FROM segmented.table_cells
+UNION ALL
+-- A person's correction, beside the machine's value (the marts take it first).
+SELECT d.report_id, d.target, d.corrected_value, m.unit, 'exact', 'review', NULL,
+    left('review by ' || d.decided_by || coalesce(': ' || d.note, ''), 200), NULL
+FROM review.decisions AS d JOIN catalog.metrics AS m ON m.metric = d.target
+WHERE d.decision = 'corrected' AND d.status = 'applied';

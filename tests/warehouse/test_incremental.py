@@ -169,7 +169,7 @@ def test_a_changed_mart_definition_rebuilds_the_marts_alone(tmp_path: Path, monk
     published = warehouse.stat().st_ino
     again = run_pipeline(inbox, warehouse)
     assert again.success and warehouse.stat().st_ino == published  # current: nothing rebuilt
-    monkeypatch.setattr(marts_stage, "marts_definition", lambda: "changed-sql")
+    monkeypatch.setattr(marts_stage, "marts_definition", lambda *_: "changed-sql")
     changed = run_pipeline(inbox, warehouse)
     assert changed.success
     assert processed(changed) == dict.fromkeys(STAGES, 0)
@@ -195,8 +195,8 @@ def test_a_run_that_breaks_the_contract_is_not_published(tmp_path: Path, monkeyp
 
     build_marts = marts_stage.build_marts
 
-    def build_with_a_duplicate(con: Any) -> Any:  # a bug that writes one of the new report's rows twice
-        stats = build_marts(con)
+    def build_with_a_duplicate(con: Any, reviews_file: Any = None) -> Any:  # a bug: one row written twice
+        stats = build_marts(con, reviews_file)
         con.execute(
             "INSERT INTO segmented.table_cells SELECT * FROM segmented.table_cells "
             "WHERE report_id = (SELECT report_id FROM meta.processed WHERE stage = 'metrics' "

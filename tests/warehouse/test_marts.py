@@ -70,7 +70,7 @@ def test_overview_filter_keeps_every_metric_it_reads() -> None:
     """The overview aggregates only the metric rows its WHERE lets through: every metric a column
     reads must pass it (judged by DuckDB, as in the mart), or that column would be empty."""
     sql = marts_sql()
-    figures = sql[sql.index("WITH figures AS") : sql.index("flag_counts AS")]
+    figures = sql[sql.index("WITH reviewed AS") : sql.index("dismissed AS")]
     named = sorted(set(re.findall(r"metric\s*=\s*'([^']+)'", figures)))
     condition = re.search(r"AND \((metric LIKE .*)\)\n", figures)
     assert condition is not None and len(named) == 19
