@@ -78,8 +78,16 @@ def test_report_page_of_001(dashboard: str, browser: Browser, report_id, tmp_pat
 
 def test_overview_and_flag_explorer(dashboard: str, browser: Browser, tmp_path: Path) -> None:
     browser.open(f"{dashboard}/?page=overview")
-    browser.wait_for_text("各年度报告数", "勾稽一致", "申请与办理结果")
+    browser.wait_for_text("各年度年度报告数", "勾稽一致", "申请与办理结果", "0 / 1")
+    browser.screenshot(tmp_path / "overview.png")
     browser.open(f"{dashboard}/?page=flags")
     text = browser.wait_for_text("SPAM_INJECTED", "NOT_ANNUAL_REPORT", "PLAN_YEAR_MISMATCH")
     assert "5 条标记" in text
     browser.screenshot(tmp_path / "flags.png")
+
+
+def test_agency_page(dashboard: str, browser: Browser, tmp_path: Path) -> None:
+    browser.open(f"{dashboard}/?page=agency")
+    browser.wait_for_text("逐年数字", "与上年相比", "连续性标记", "打印版")
+    shot = browser.screenshot(tmp_path / "agency.png")
+    assert shot.stat().st_size > 20_000

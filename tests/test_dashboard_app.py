@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,8 +18,14 @@ APP = str(ROOT / "dashboard" / "app.py")
 
 
 @pytest.fixture
-def app(sample_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+def reviews_file(tmp_path: Path) -> Path:
+    return tmp_path / "reviews.csv"
+
+
+@pytest.fixture
+def app(sample_warehouse: Path, reviews_file: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     monkeypatch.setenv("NIANBAO_WAREHOUSE", str(sample_warehouse))
+    monkeypatch.setenv("NIANBAO_REVIEWS", str(reviews_file))
 
     def run(**query: str) -> AppTest:
         page = AppTest.from_file(APP, default_timeout=60)
@@ -31,16 +38,44 @@ def app(sample_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[...
     return run
 
 
+def _metrics(page: AppTest) -> list[tuple[str, str]]:
+    return [(m.label, m.value) for m in page.metric]
+
+
 def test_overview_counts_the_samples(app: Callable[..., AppTest]) -> None:
-    page = app()
-    assert [(m.label, m.value) for m in page.metric] == [
-        ("报告 reports", "5"),
+    assert _metrics(app()) == [
         ("年度报告 annual reports", "4"),
-        # 001 carries PLACEHOLDER_FIGURE, a reconciliation-suite rule: 3 of the 4 reconcile.
-        ("勾稽一致 reconciling", "3"),
-        ("错误 errors", "2"),
-        ("警告 warnings", "3"),
+        ("其他文件 other documents", "1"),  # the work plan is no report
+        # Only 001's tables were read, and its PLACEHOLDER_FIGURE is a reconciliation-suite error.
+        ("勾稽一致 reconciling", "0 / 1"),
+        ("未处理错误 open errors", "2"),
+        ("未处理警告 open warnings", "3"),
     ]
+
+
+def test_filters_are_applied_in_sql(app: Callable[..., AppTest]) -> None:
+    page = app()
+    page.sidebar.text_input[0].set_value("没有这个机构").run()
+    assert not page.exception
+    assert _metrics(page)[0] == ("年度报告 annual reports", "0")
+    page.sidebar.text_input[0].set_value("").run()
+    severity = next(m for m in page.sidebar.multiselect if m.label.startswith("严重程度"))
+    severity.set_value(["error"]).run()
+    assert _metrics(page)[:2] == [("年度报告 annual reports", "2"), ("其他文件 other documents", "0")]
+
+
+def test_flags_page_lists_every_flag_with_its_english_description(app: Callable[..., AppTest]) -> None:
+    page = app(page="flags")
+    assert "5 条标记 flags" in [c.value for c in page.caption]
+    summary = page.table[0].value
+    assert set(summary.index) == {
+        "GARBLED_TEXT",
+        "NOT_ANNUAL_REPORT",
+        "PLACEHOLDER_FIGURE",
+        "PLAN_YEAR_MISMATCH",
+        "SPAM_INJECTED",
+    }
+    assert summary["description"].str.len().min() > 10
 
 
 def test_report_page_shows_the_tables_and_flags_of_001(
@@ -52,3 +87,31 @@ def test_report_page_shows_the_tables_and_flags_of_001(
     assert {"表二 主动公开政府信息情况", "表三 收到和处理政府信息公开申请情况", "表四 行政复议、行政诉讼情况"} <= set(
         subheaders
     )
+
+
+def test_a_review_is_written_to_the_reviews_file(
+    app: Callable[..., AppTest], report_id: Callable[[str], str], reviews_file: Path
+) -> None:
+    page = app(page="report", report=report_id("001"))
+    target = next(s for s in page.selectbox if s.label == "对象 flag or figure")
+    target.set_value("PLACEHOLDER_FIGURE")
+    next(r for r in page.radio if r.label == "决定 decision").set_value("dismissed")
+    inputs = {t.label: t for t in page.text_input}
+    inputs["备注 note"].set_value("XX is a footnote mark")
+    inputs["审核人 decided by"].set_value("wang")
+    next(b for b in page.button if b.label == "保存 save").click().run()
+    assert not page.exception
+    with open(reviews_file, encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert (row["report_id"], row["target"], row["decision"], row["note"], row["decided_by"]) == (
+        report_id("001"),
+        "PLACEHOLDER_FIGURE",
+        "dismissed",
+        "XX is a footnote mark",
+        "wang",
+    )
+
+
+def test_agency_page_shows_an_agency_year_by_year(app: Callable[..., AppTest]) -> None:
+    page = app(page="agency")
+    assert [s.value for s in page.subheader][:2] == ["逐年数字 Figures by year", "与上年相比 Change on the year before"]
