@@ -414,6 +414,10 @@ def metric_catalogue() -> list[dict[str, object]]:
                 "templates": ["2019", "2021", "pre2019"],
             }
         )
+    # The order a reader expects them in: each table's rows and columns as the template prints
+    # them (table 3's applicant columns 自然人 … 总计, not alphabetically), then the prose metrics.
+    for position, entry in enumerate(rows, start=1):
+        entry["display_order"] = position
     return rows
 
 

@@ -391,6 +391,8 @@ STAGE_TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "label_en": "label",
             "unit": "unit",
             "templates": "the report formats that have it",
+            "display_order": "the order a reader expects: each table's rows and columns as the template prints "
+            "them, then the prose metrics",
         },
     ),
     "catalog.rules": (

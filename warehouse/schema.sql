@@ -245,6 +245,9 @@ ALTER TABLE raw.rejected_files ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;
 -- The section each table cell stands in, decided where the cells are read.
 ALTER TABLE segmented.table_cells ADD COLUMN IF NOT EXISTS section_no INTEGER;
 
+-- The catalogue's own order of the metrics (a pivot lists table 3's columns as the template does).
+ALTER TABLE catalog.metrics ADD COLUMN IF NOT EXISTS display_order INTEGER;
+
 -- PDF and DOCX sources: their pages, and the page each figure stands on (NULL for text and HTML).
 ALTER TABLE raw.reports ADD COLUMN IF NOT EXISTS page_count INTEGER;
 -- Where each page starts in cleaned.reports.text (0 for the first page).

@@ -454,3 +454,20 @@ def test_long_stages_log_their_progress_batch_by_batch(tmp_path: Path, monkeypat
     assert told["raw_reports"] == [(n, files) for n in range(1, files)]
     for stage in ("cleaned_reports", "segmented_reports", "report_metrics", "quality_flags"):
         assert told[stage] == [(n, reports) for n in range(1, reports)], stage
+
+
+def test_metrics_have_the_templates_order(query) -> None:
+    """catalog.metrics.display_order lists table 3's applicant columns as the template prints them."""
+    columns = query(
+        "SELECT col_code FROM catalog.metrics WHERE row_code = 'new_received' AND table_code = 't3' "
+        "ORDER BY display_order"
+    )
+    assert [c for (c,) in columns] == [
+        "natural_person",
+        "commercial",
+        "research",
+        "social_org",
+        "legal_service",
+        "other_org",
+        "total",
+    ]

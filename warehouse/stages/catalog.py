@@ -28,6 +28,7 @@ def catalog_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
             "label_en": pl.String,
             "unit": pl.String,
             "templates": pl.List(pl.String),
+            "display_order": pl.Int32,
         },
     )
     return metric_rows, pl.DataFrame(rules.catalogue_rows())
