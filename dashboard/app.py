@@ -93,16 +93,22 @@ class Filters:
         if self.agency:
             conditions.append(f"{alias}.agency ILIKE ?")
             params.append(f"%{self.agency}%")
-        if self.rules or self.severities:
-            flag = ["f.report_id = " + alias + ".report_id"]
-            if self.rules:
-                flag.append(f"f.rule IN ({', '.join('?' * len(self.rules))})")
-                params.extend(self.rules)
-            if self.severities:
-                flag.append(f"f.severity IN ({', '.join('?' * len(self.severities))})")
-                params.extend(self.severities)
+        flag, flag_params = self.flag_conditions()
+        if flag:
+            flag.insert(0, f"f.report_id = {alias}.report_id")
             conditions.append(f"EXISTS (SELECT 1 FROM quality.flags AS f WHERE {' AND '.join(flag)})")
+            params.extend(flag_params)
         return " AND ".join(conditions), tuple(params)
+
+    def flag_conditions(self) -> tuple[list[str], list[object]]:
+        """SQL conditions on quality.flags (as `f`) for the chosen rules and severities."""
+        conditions: list[str] = []
+        params: list[object] = []
+        for column, values in (("rule", self.rules), ("severity", self.severities)):
+            if values:
+                conditions.append(f"f.{column} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
+        return conditions, params
 
 
 def sidebar_filters() -> Filters:
@@ -166,7 +172,7 @@ def overview(filters: Filters) -> None:
     left.subheader("各年度年度报告数 Annual reports by year")
     left.altair_chart(
         alt.Chart(by_year).mark_bar().encode(x="年度:O", y="年度报告:Q", tooltip=["年度", "年度报告"]),
-        use_container_width=True,
+        width="stretch",
     )
     by_province = load(
         f"SELECT coalesce(province, '(未知)') AS 省份, count(*) AS 年度报告 FROM marts.report_overview AS o "
@@ -176,7 +182,7 @@ def overview(filters: Filters) -> None:
     right.subheader("各省份年度报告数 Annual reports by province")
     right.altair_chart(
         alt.Chart(by_province).mark_bar().encode(x=alt.X("省份:N", sort="-y"), y="年度报告:Q"),
-        use_container_width=True,
+        width="stretch",
     )
     st.subheader("申请与办理结果 Applications and outcomes over the years")
     trend = load(
@@ -188,7 +194,7 @@ def overview(filters: Filters) -> None:
     # Points as well as lines: a series of one year is a point, not nothing.
     st.altair_chart(
         alt.Chart(trend).mark_line(point=True).encode(x="年度:O", y="件数:Q", color="指标:N", tooltip=list(trend)),
-        use_container_width=True,
+        width="stretch",
     )
     st.subheader("报告 Reports")
     sql = f"""
@@ -225,14 +231,7 @@ def overview(filters: Filters) -> None:
 def flags_page(filters: Filters) -> None:
     st.header("问题标记 · Flag explorer")
     where, params = filters.where()
-    flag_where = []
-    flag_params: list[object] = []
-    if filters.rules:
-        flag_where.append(f"f.rule IN ({', '.join('?' * len(filters.rules))})")
-        flag_params.extend(filters.rules)
-    if filters.severities:
-        flag_where.append(f"f.severity IN ({', '.join('?' * len(filters.severities))})")
-        flag_params.extend(filters.severities)
+    flag_where, flag_params = filters.flag_conditions()
     extra = "".join(f" AND {condition}" for condition in flag_where)
     summary = load(
         f"""SELECT f.rule AS 规则, r.severity AS 严重程度, r.description_zh AS 说明, r.description_en AS description,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +27,10 @@ def reviews_file(tmp_path: Path) -> Path:
 def app(sample_warehouse: Path, reviews_file: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     monkeypatch.setenv("NIANBAO_WAREHOUSE", str(sample_warehouse))
     monkeypatch.setenv("NIANBAO_REVIEWS", str(reviews_file))
+
+    # Streamlit runs the script as this process's __main__ and leaves it there: worker processes a
+    # later test starts (spawned, they re-import __main__) would run the dashboard.
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
 
     def run(**query: str) -> AppTest:
         page = AppTest.from_file(APP, default_timeout=60)
