@@ -89,7 +89,7 @@ CHECKS: tuple[Check, ...] = (
         "T3_BALANCE",
         "t3_columns",
         _pair_equal("balance_in", "balance_out"),
-        "T3_BALANCE {column_zh}列: 本年新收 {new_received:g} + 上年结转 {carried_over:g} ≠ "
+        "{column_zh}列: 本年新收 {new_received:g} + 上年结转 {carried_over:g} ≠ "
         "办理结果总计 {results_total:g} + 结转下年度 {carried_forward:g}",
         ("col_code", "new_received", "carried_over", "results_total", "carried_forward"),
     ),
@@ -97,14 +97,14 @@ CHECKS: tuple[Check, ...] = (
         "T3_RESULTS_SUM",
         "t3_columns",
         _pair_equal("results_total", "outcomes_sum"),
-        "T3_RESULTS_SUM {column_zh}列: 办理结果总计 {results_total:g} ≠ 各办理结果之和 {outcomes_sum:g}",
+        "{column_zh}列: 办理结果总计 {results_total:g} ≠ 各办理结果之和 {outcomes_sum:g}",
         ("col_code", "results_total", "outcomes_sum"),
     ),
     Check(
         "T3_COLUMN_SUM",
         "t3_rows",
         _pair_equal("total", "applicants_sum"),
-        "T3_COLUMN_SUM {row_zh}: 总计 {total:g} ≠ 六类申请人之和 {applicants_sum:g}",
+        "{row_zh}: 总计 {total:g} ≠ 六类申请人之和 {applicants_sum:g}",
         (
             "row_code",
             "natural_person",
@@ -121,57 +121,56 @@ CHECKS: tuple[Check, ...] = (
         "T4_SUM",
         "t4_groups",
         _pair_equal("total", "parts_sum"),
-        "T4_SUM {group_zh}: 总计 {total:g} ≠ 维持 {upheld:g} + 纠正 {corrected:g} + 其他 {other:g} + "
-        "尚未审结 {pending:g}",
+        "{group_zh}: 总计 {total:g} ≠ 维持 {upheld:g} + 纠正 {corrected:g} + 其他 {other:g} + 尚未审结 {pending:g}",
         ("group_code", "upheld", "corrected", "other", "pending", "total", "parts_sum"),
     ),
     Check(
         "TEXT_TABLE_MISMATCH",
         "text_table",
         _pair_equal("text_value", "table_value"),
-        "TEXT_TABLE_MISMATCH {metric}: 正文 {text_value:g} ≠ 表格 {table_value:g} ({table_cells}): 「{evidence}」",
+        "{metric}: 正文 {text_value:g} ≠ 表格 {table_value:g} ({table_cells}): 「{evidence}」",
         ("metric", "text_value", "table_value", "table_cells", "evidence"),
     ),
     Check(
         "PARTS_EXCEED_TOTAL",
         "totals",
         _a_at_least_b("total", "parts_sum"),
-        "PARTS_EXCEED_TOTAL 共 {total:g}{unit},其中各项之和 {parts_sum:g}{unit} 超过总数: 「{sentence}」",
+        "共 {total:g}{unit},其中各项之和 {parts_sum:g}{unit} 超过总数: 「{sentence}」",
         ("total", "parts_sum", "unit", "sentence", "start_char"),
     ),
     Check(
         "PERCENT_MISMATCH",
         "percents",
         _at_most("percent_error", 0),
-        "PERCENT_MISMATCH {part:g}/{base:g} = {computed_percent:g}%,文中为 {percent:g}%: 「{sentence}」",
+        "{part:g}/{base:g} = {computed_percent:g}%,文中为 {percent:g}%: 「{sentence}」",
         ("part", "base", "percent", "computed_percent", "sentence", "start_char"),
     ),
     Check(
         "PLACEHOLDER_FIGURE",
         "figures",
         lambda e: e.ExpectColumnValuesToNotBeInSet(column="qualifier", value_set=["placeholder"]),
-        "PLACEHOLDER_FIGURE 占位符代替了数字({unit}): 「{sentence}」",
+        "占位符代替了数字({unit}): 「{sentence}」",
         ("unit", "sentence", "start_char"),
     ),
     Check(
         "INVALID_COUNT",
         "cells",
         lambda e: e.ExpectColumnValuesToBeBetween(column="unsigned_value", min_value=0),
-        "INVALID_COUNT {metric}: {value:g} 是负数,不是有效的件数",
+        "{metric}: {value:g} 是负数,不是有效的件数",
         ("metric", "value"),
     ),
     Check(
         "INVALID_COUNT",
         "cells",
         _at_most("count_fraction", 0),
-        "INVALID_COUNT {metric}: {value:g} 不是整数,不是有效的件数",
+        "{metric}: {value:g} 不是整数,不是有效的件数",
         ("metric", "value"),
     ),
     Check(
         "TABLE_INCOMPLETE",
         "completeness",
         _at_most("cells_unread", 0),
-        "TABLE_INCOMPLETE {table_code} ({layout}): {cells_read}/{cells_expected} 个单元格可读,缺 {missing_sample}",
+        "{table_code} ({layout}): {cells_read}/{cells_expected} 个单元格可读,缺 {missing_sample}",
         ("table_code", "layout", "cells_expected", "cells_read", "missing_sample"),
     ),
     # ------------------------------------------------------------------ years
@@ -179,7 +178,7 @@ CHECKS: tuple[Check, ...] = (
         "REPORT_YEAR_MISSING",
         "reports",
         lambda e: e.ExpectColumnValuesToBeInSet(column="year_known", value_set=[True]),
-        "REPORT_YEAR_MISSING 年度报告无法确定所属年份",
+        "年度报告无法确定所属年份",
         ("doc_type", "template"),
     ),
     Check(
@@ -188,64 +187,63 @@ CHECKS: tuple[Check, ...] = (
         lambda e: e.ExpectColumnValuesToBeBetween(
             column="annual_year", min_value=calendar.FIRST_REPORT_YEAR, max_value=date.today().year
         ),
-        "REPORT_YEAR_OUT_OF_RANGE 报告年度 {annual_year} 不在 2008 年至今的范围内",
+        "报告年度 {annual_year} 不在 2008 年至今的范围内",
         ("annual_year",),
     ),
     Check(
         "PUBLISHED_BEFORE_PERIOD_END",
         "reports",
         _a_at_least_b("publish_latest", "year_end", or_equal=False),
-        "PUBLISHED_BEFORE_PERIOD_END 发布日期 {publish_date} (精度 {publish_date_precision}) 不晚于 "
-        "报告年度 {report_year} 年末 {year_end}",
+        "发布日期 {publish_date} (精度 {publish_date_precision}) 不晚于 报告年度 {report_year} 年末 {year_end}",
         ("report_year", "publish_date", "publish_date_precision", "year_end"),
     ),
     Check(
         "PUBLISHED_LATE",
         "reports",
         _a_at_least_b("deadline", "publish_earliest"),
-        "PUBLISHED_LATE 发布日期 {publish_date} 晚于 {report_year} 年度报告的法定期限 {deadline}",
+        "发布日期 {publish_date} 晚于 {report_year} 年度报告的法定期限 {deadline}",
         ("report_year", "publish_date", "publish_date_precision", "deadline"),
     ),
     Check(
         "PERIOD_YEAR_MISMATCH",
         "reports",
         _pair_equal("period_start_year", "annual_year"),
-        "PERIOD_YEAR_MISMATCH 统计期限 {period_start} 至 {period_end} 不是报告年度 {annual_year}",
+        "统计期限 {period_start} 至 {period_end} 不是报告年度 {annual_year}",
         ("annual_year", "period_start", "period_end"),
     ),
     Check(
         "PERIOD_YEAR_MISMATCH",
         "reports",
         _pair_equal("period_end_year", "annual_year"),
-        "PERIOD_YEAR_MISMATCH 统计期限 {period_start} 至 {period_end} 不是报告年度 {annual_year}",
+        "统计期限 {period_start} 至 {period_end} 不是报告年度 {annual_year}",
         ("annual_year", "period_start", "period_end"),
     ),
     Check(
         "TITLE_BODY_YEAR_MISMATCH",
         "reports",
         _pair_equal("title_year", "body_year"),
-        "TITLE_BODY_YEAR_MISMATCH 标题年份 {title_year} ≠ 正文所述年份 {body_year}",
+        "标题年份 {title_year} ≠ 正文所述年份 {body_year}",
         ("title_year", "body_year"),
     ),
     Check(
         "PLAN_YEAR_MISMATCH",
         "plans",
         _a_at_least_b("plan_year", "report_year", or_equal=False),
-        "PLAN_YEAR_MISMATCH 计划年份 {plan_year} 不晚于报告年度 {report_year}: 「{sentence}」",
+        "计划年份 {plan_year} 不晚于报告年度 {report_year}: 「{sentence}」",
         ("plan_year", "report_year", "plan_word", "sentence", "start_char"),
     ),
     Check(
         "TEMPLATE_YEAR_MISMATCH",
         "reports",
         _a_at_least_b("annual_year", "template_since"),
-        "TEMPLATE_YEAR_MISMATCH {template} 格式自 {template_since} 年度起施行,本报告年度为 {annual_year}",
+        "{template} 格式自 {template_since} 年度起施行,本报告年度为 {annual_year}",
         ("annual_year", "template", "template_since"),
     ),
     Check(
         "FUTURE_YEAR_REFERENCE",
         "dated",
         _a_at_least_b("publish_latest", "stated_date"),
-        "FUTURE_YEAR_REFERENCE 所述 {stated_date} 晚于发布日期 {publish_date}: 「{sentence}」",
+        "所述 {stated_date} 晚于发布日期 {publish_date}: 「{sentence}」",
         ("stated_date", "precision", "publish_date", "sentence", "start_char"),
     ),
     # ------------------------------------------------------------------ document
@@ -253,42 +251,42 @@ CHECKS: tuple[Check, ...] = (
         "NOT_ANNUAL_REPORT",
         "reports",
         lambda e: e.ExpectColumnValuesToBeInSet(column="doc_type", value_set=["annual_report"]),
-        "NOT_ANNUAL_REPORT 文件类型为 {doc_type},不是政府信息公开工作年度报告",
+        "文件类型为 {doc_type},不是政府信息公开工作年度报告",
         ("doc_type",),
     ),
     Check(
         "SPAM_INJECTED",
         "reports",
         _at_most("spam_spans", 0),
-        "SPAM_INJECTED 屏蔽了 {spam_spans} 处注入的垃圾/博彩网站文字",
+        "屏蔽了 {spam_spans} 处注入的垃圾/博彩网站文字",
         ("spam_spans",),
     ),
     Check(
         "GARBLED_TEXT",
         "reports",
         _at_most("garbled_spans", 0),
-        "GARBLED_TEXT {garbled_spans} 处乱码未能修复,如「{garbled_sample}」",
+        "{garbled_spans} 处乱码未能修复,如「{garbled_sample}」",
         ("garbled_spans", "garbled_sample"),
     ),
     Check(
         "TEMPLATE_TABLE_MISSING",
         "tables_present",
         lambda e: e.ExpectColumnValuesToBeInSet(column="present", value_set=[True]),
-        "TEMPLATE_TABLE_MISSING {template} 格式报告缺少标准表格 {table_code}",
+        "{template} 格式报告缺少标准表格 {table_code}",
         ("template", "table_code"),
     ),
     Check(
         "FORMAT_NOT_FOLLOWED",
         "format_followed",
         lambda e: e.ExpectColumnValuesToBeInSet(column="followed", value_set=[True]),
-        "FORMAT_NOT_FOLLOWED {report_year} 年度报告应采用 {required_format} 格式,但未见任何标准表格",
+        "{report_year} 年度报告应采用 {required_format} 格式,但未见任何标准表格",
         ("report_year", "required_format", "tables_found"),
     ),
     Check(
         "DUPLICATE_REPORT",
         "reports",
         lambda e: e.ExpectColumnValuesToBeNull(column="duplicate_of"),
-        "DUPLICATE_REPORT 规范化文本与 {duplicate_path} ({duplicate_of}) 相同",
+        "规范化文本与 {duplicate_path} ({duplicate_of}) 相同",
         ("duplicate_of", "duplicate_path"),
     ),
     # ------------------------------------------------------------------ continuity
@@ -296,15 +294,14 @@ CHECKS: tuple[Check, ...] = (
         "CARRY_OVER_CONTINUITY",
         "continuity",
         _pair_equal("carried_over", "previous_carried_forward"),
-        "CARRY_OVER_CONTINUITY {agency} {report_year}年上年结转 {carried_over:g} ≠ 上一年度结转下年度 "
-        "{previous_carried_forward:g}",
+        "{agency} {report_year}年上年结转 {carried_over:g} ≠ 上一年度结转下年度 {previous_carried_forward:g}",
         ("report_year", "carried_over", "previous_report_id", "previous_carried_forward"),
     ),
     Check(
         "IN_FORCE_CONTINUITY",
         "continuity",
         _pair_equal("regulations_in_force", "regulations_expected"),
-        "IN_FORCE_CONTINUITY {agency} {report_year}年规章现行有效 {regulations_in_force:g} ≠ 上年现行有效加本年制发"
+        "{agency} {report_year}年规章现行有效 {regulations_in_force:g} ≠ 上年现行有效加本年制发"
         "减废止 {regulations_expected:g}",
         ("report_year", "previous_report_id", "regulations_in_force", "regulations_expected"),
     ),
@@ -312,7 +309,7 @@ CHECKS: tuple[Check, ...] = (
         "IN_FORCE_CONTINUITY",
         "continuity",
         _pair_equal("normative_in_force", "normative_expected"),
-        "IN_FORCE_CONTINUITY {agency} {report_year}年行政规范性文件现行有效 {normative_in_force:g} ≠ 上年现行有效"
+        "{agency} {report_year}年行政规范性文件现行有效 {normative_in_force:g} ≠ 上年现行有效"
         "加本年制发减废止 {normative_expected:g}",
         ("report_year", "previous_report_id", "normative_in_force", "normative_expected"),
     ),
@@ -320,7 +317,7 @@ CHECKS: tuple[Check, ...] = (
         "COPIED_FROM_PRIOR_YEAR",
         "continuity",
         _at_most("copied_share", COPIED_SHARE_LIMIT - 1e-9),
-        "COPIED_FROM_PRIOR_YEAR {agency} {report_year}年报告 {copied_share:.0%} 的句子与上一年度报告相同",
+        "{agency} {report_year}年报告 {copied_share:.0%} 的句子与上一年度报告相同",
         ("report_year", "previous_report_id", "copied_share"),
     ),
 )
@@ -416,7 +413,7 @@ def _message(check: Check, row: dict[str, Any]) -> str:
     try:
         return check.message.format(**row)
     except (ValueError, TypeError, KeyError):  # a missing number where the message formats one
-        return f"{check.rule}: " + ", ".join(f"{k}={row.get(k)}" for k in check.details)
+        return ", ".join(f"{k}={row.get(k)}" for k in check.details)
 
 
 # Beside the pages, the validation results every run adds: the site's index lists them all, so a

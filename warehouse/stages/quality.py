@@ -24,7 +24,7 @@ from warehouse.stage import Stage
 from warehouse.stats import Progress, StageStats, no_progress
 from warehouse.store import frame, insert_frame
 
-STAGE = Stage("quality", "quality_flags", "metrics", ("quality.flags", "quality.validation_runs"), version="3")
+STAGE = Stage("quality", "quality_flags", "metrics", ("quality.flags", "quality.validation_runs"), version="4")
 _SQL = statements("warehouse.stages", "quality.sql")
 
 
