@@ -12,6 +12,8 @@ at 100,000 reports reads a page, not the corpus. Review decisions are written to
 
 from __future__ import annotations
 
+import html
+import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -335,6 +337,31 @@ def _pivot(
     return laid_out.rename(index=rows_zh, columns=cols_zh).rename_axis(index=corner, columns=None).astype("Int64")
 
 
+# The keys of a flag's details that quote the report's own words.
+QUOTED_DETAILS = ("sentence", "evidence", "garbled_sample")
+
+
+def flagged_passages(details: list[str]) -> list[str]:
+    """The report's words the flags quote (their details' sentences and samples)."""
+    passages = []
+    for detail in details:
+        try:
+            fields = json.loads(detail) if detail else {}
+        except ValueError:
+            continue
+        passages += [str(fields[key]) for key in QUOTED_DETAILS if fields.get(key)]
+    return passages
+
+
+def highlight(text: str, passages: list[str]) -> str:
+    """The text as HTML, the passages marked wherever they stand."""
+    marked = html.escape(text)
+    for passage in sorted(set(passages), key=len, reverse=True):
+        escaped = html.escape(passage)
+        marked = marked.replace(escaped, f"<mark>{escaped}</mark>")
+    return marked
+
+
 def _choose_report(filters: Filters) -> str | None:
     wanted = st.query_params.get("report")
     search = st.text_input("搜索 search (机构/文件 agency or file)", "")
@@ -469,8 +496,11 @@ def report_page(filters: Filters) -> None:
         (report_id,),
     )
     st.table(sections.set_index("序号"))
-    with st.expander("清洗后全文 Cleaned text"):
-        st.text(meta.text)
+    passages = flagged_passages(list(flags["依据"]))
+    with st.expander(f"清洗后全文 Cleaned text ({len(passages)} 处标记高亮 flagged passages highlighted)"):
+        st.markdown(
+            f"<div style='white-space: pre-wrap'>{highlight(meta.text, passages)}</div>", unsafe_allow_html=True
+        )
 
 
 def main() -> None:

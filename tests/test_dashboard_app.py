@@ -120,3 +120,11 @@ def test_a_review_is_written_to_the_reviews_file(
 def test_agency_page_shows_an_agency_year_by_year(app: Callable[..., AppTest]) -> None:
     page = app(page="agency")
     assert [s.value for s in page.subheader][:2] == ["逐年数字 Figures by year", "与上年相比 Change on the year before"]
+
+
+def test_the_flagged_sentence_is_highlighted_in_the_text(
+    app: Callable[..., AppTest], report_id: Callable[[str], str]
+) -> None:
+    page = app(page="report", report=report_id("001"))
+    (text,) = [m.value for m in page.markdown if "<mark>" in m.value]
+    assert "<mark>2023年,共收到XX件群众申请的政府信息公开申请件" in text
