@@ -59,14 +59,17 @@ _LOGO = re.compile(r"https://great-expectations-web-assets\.[^\"']*logo[^\"']*")
 LOGO_FILE = "logo.svg"
 
 
-def make_offline(site: Path, pages: list[Path] | None = None) -> int:
-    """Place the vendored assets in `site` and point `pages` (every page of the site when None) at
-    them; returns how many pages changed."""
+def make_offline(site: Path, written_since: float = 0.0) -> int:
+    """Place the vendored assets in `site` and point the pages written since `written_since` (a
+    time.time(); every page by default) at them; returns how many pages changed. A run's build
+    writes its own pages and the index: the pages of earlier runs were made offline then."""
     target = site / SITE_ASSETS
     if not (target / "README.md").exists():
         shutil.copytree(ASSETS, target, dirs_exist_ok=True)
     changed = 0
-    for page in pages if pages is not None else site.rglob("*.html"):
+    for page in site.rglob("*.html"):
+        if page.stat().st_mtime < written_since:
+            continue
         text = page.read_text(encoding="utf-8")
         offline = text
         for address, local in CDN_FILES.items():

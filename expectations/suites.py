@@ -13,6 +13,7 @@ import importlib
 import json
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -572,9 +573,10 @@ def run_suites(
     pages: dict[str, str] = {}
     if docs_dir is not None:
         built = [result_id for ids in results_of.values() for result_id in ids]
+        build_started = time.time()
         if built:  # this run's pages, and the index of every run's
             context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=built)
-        data_docs.make_offline(docs_dir)
+        data_docs.make_offline(docs_dir, written_since=build_started - 1)
         for suite_name, ids in results_of.items():
             if ids:
                 urls = context.get_docs_sites_urls(resource_identifier=ids[0], site_names=[DOCS_SITE])

@@ -23,10 +23,8 @@ UNREADABLE_FORMATS: dict[str, str] = {
 def document_kind(data: bytes, suffix: str) -> str | None:
     """'pdf' or 'docx' when the bytes are such a document (a PDF is known by its header, whatever
     the file's name), else None."""
-    if data[:1024].lstrip().startswith(b"%PDF") or (suffix == ".pdf" and b"%PDF" in data[:1024]):
-        return "pdf"
-    if suffix == ".pdf":
-        return "pdf"  # named a PDF without its header: the reader says how it is damaged
+    if suffix == ".pdf" or data[:1024].lstrip().startswith(b"%PDF"):
+        return "pdf"  # one named a PDF without its header too: the reader says how it is damaged
     if suffix == ".docx":
         return "docx"
     return None

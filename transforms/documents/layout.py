@@ -115,7 +115,6 @@ class Row:
     centre_y: float
     label: list[str]
     figures: list[str]
-    figures_x0: float
 
     def text(self) -> str:
         label = join_pieces(self.label)
@@ -391,7 +390,7 @@ def _ruled_table(cells: dict[Cell, list[Glyph]], height: float) -> Block:
         label = [texts[c] for c in members if not _FIGURE.match(texts[c])]
         figures = [texts[c] for c in members if _FIGURE.match(texts[c])]
         first = next((c.left for c in members if _FIGURE.match(texts[c])), 0.0)
-        placed.append((band[0], first, Row(band[0], label, figures, first).text()))
+        placed.append((band[0], first, Row(band[0], label, figures).text()))
     placed.sort(key=lambda item: (-round(item[0], 0), item[1]))
     # Placed among the prose by its text's top (a header cell's rule may stand well above it).
     top = max(glyph.y1 for glyphs in cells.values() for glyph in glyphs)
@@ -457,7 +456,7 @@ def _unruled_tables(lines: list[Line], height: float) -> tuple[list[Block], list
             and not _is_prose_line(line, figures_x0, height)
         ]
         rows = [
-            Row(line.centre_y, [parsed[id(line)][0]], parsed[id(line)][1], parsed[id(line)][2])  # type: ignore[index]
+            Row(line.centre_y, [parsed[id(line)][0]], parsed[id(line)][1])  # type: ignore[index]
             for line in group
         ]
         headings = _stacked_characters(label_lines, height)
