@@ -282,7 +282,15 @@ TEXT_METRICS: tuple[TextMetric, ...] = (
         "部分公开件数",
         "applications partially granted",
         "件",
-        (rf"部分公开(?:答复)?{_N}件",),
+        # Not 予以公开及部分公开42件: that figure is both outcomes together (the metric below).
+        (rf"(?:^|[^及和与、或])部分公开(?:答复)?{_N}件",),
+    ),
+    TextMetric(
+        "text.requests_granted_in_whole_or_part",
+        "予以公开及部分公开件数",
+        "applications granted in whole or in part",
+        "件",
+        (rf"(?:予以公开|同意公开|全部公开)(?:及|和|与|、|或)部分公开(?:答复|的)?(?:共)?{_N}件",),
     ),
     TextMetric(
         "text.requests_carried_forward",

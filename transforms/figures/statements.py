@@ -77,6 +77,27 @@ def totals_with_parts(report_id: str, text: str) -> list[dict[str, object]]:
     return rows
 
 
+# Characters before a figure that name what it counts (…主动公开政府信息303条 → 公开政府信息).
+KIND_CHARS = 6
+_SHARE_AFTER = re.compile(r"[)）]?[,，]?\s*占")
+
+
+def _same_kind_base(before: str, share: re.Match[str], part: float) -> float | None:
+    """The nearest earlier figure in the paragraph that counts the same kind of thing as the share's
+    part, in its unit, at least as large and not itself a share: 其中主动公开政府信息425条 … 县直各单位
+    主动公开政府信息303条，占71.3% is a share of 425, not of the 总数1873条 before it."""
+    kind = before[-KIND_CHARS:]
+    if len(kind) < KIND_CHARS or not all("\u4e00" <= c <= "\u9fff" for c in kind):
+        return None
+    unit = share.group("unit")
+    figure = re.compile(re.escape(kind) + r"(\d+(?:\.\d+)?)(?:" + re.escape(unit) + ")")
+    for candidate in reversed(list(figure.finditer(before[:-KIND_CHARS]))):
+        value = float(candidate.group(1))
+        if value >= part and not _SHARE_AFTER.match(before, candidate.end()):
+            return value
+    return None
+
+
 def shares(report_id: str, text: str, found: list[re.Match[str]] | None = None) -> list[dict[str, object]]:
     """N…占X% with the base the paragraph gives: the nearest preceding total or intake figure of the
     same unit that is at least N. A share with no such base is not judged. `found`: the share
@@ -87,8 +108,8 @@ def shares(report_id: str, text: str, found: list[re.Match[str]] | None = None) 
         part = float(m.group("n"))
         paragraph_start = text.rfind("\n", 0, m.start()) + 1
         before = text[paragraph_start : m.start()]
-        base = None
-        for candidate in reversed(list(_BASE.finditer(before))):
+        base = _same_kind_base(before, m, part)
+        for candidate in reversed(list(_BASE.finditer(before)) if base is None else []):
             if candidate.group("unit") == m.group("unit") and float(candidate.group("n")) >= part:
                 base = float(candidate.group("n"))
                 break

@@ -24,7 +24,7 @@ METRIC_TABLES = (
     "metrics.percents",
     "metrics.dated_statements",
 )
-STAGE = Stage("metrics", "report_metrics", "segmented", METRIC_TABLES, version="5")
+STAGE = Stage("metrics", "report_metrics", "segmented", METRIC_TABLES, version="6")
 
 
 def _prose_inputs(
