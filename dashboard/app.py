@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from transforms import catalog
+from transforms import catalog, patterns
 from warehouse import reviews
 from warehouse.store import warehouse_path
 
@@ -350,6 +350,8 @@ def flagged_passages(details: list[str]) -> list[str]:
         except ValueError:
             continue
         passages += [str(fields[key]) for key in QUOTED_DETAILS if fields.get(key)]
+        if fields.get("spam_spans"):  # the spam itself is gone from the text: its masks stand there
+            passages.append(patterns.SPAM_MASK)
     return passages
 
 

@@ -53,12 +53,18 @@ def import_gx_early() -> None:
 
 @dataclass(frozen=True)
 class Check:
+    """One expectation and the message of each row it finds unexpected. The three templates are
+    format strings over the frame row, in Chinese: where the finding stands (a table row, a
+    section, a page: `{where}` in the frames that have one), what was found, with its numbers, and
+    what the report should show instead."""
+
     rule: str
     frame: str
     # Builds the GX expectation; receives the `great_expectations.expectations` module.
     build: Callable[[Any], Any]
-    # A format string over the frame row: what is wrong, with the numbers, in Chinese.
-    message: str
+    where: str
+    found: str
+    expected: str
     details: tuple[str, ...]
 
     @property
@@ -68,6 +74,12 @@ class Check:
     @property
     def severity(self) -> str:
         return RULES_BY_CODE[self.rule].severity
+
+
+# A message's three parts, in this order and with these labels: a reader (and a test) finds each.
+MESSAGE = "位置:{where}。发现:{found}。应当:{expected}。"
+# Located frames' rows say where in their `where` column (frames.with_where).
+LOCATED = "{where}"
 
 
 def _pair_equal(a: str, b: str) -> Callable[[Any], Any]:
@@ -90,22 +102,29 @@ CHECKS: tuple[Check, ...] = (
         "T3_BALANCE",
         "t3_columns",
         _pair_equal("balance_in", "balance_out"),
-        "{column_zh}列: 本年新收 {new_received:g} + 上年结转 {carried_over:g} ≠ "
-        "办理结果总计 {results_total:g} + 结转下年度 {carried_forward:g}",
+        LOCATED,
+        "本年新收 {new_received:g} + 上年结转 {carried_over:g} = {balance_in:g},"
+        "办理结果总计 {results_total:g} + 结转下年度 {carried_forward:g} = {balance_out:g},相差 {balance_gap:g}",
+        "本年新收与上年结转之和等于办理结果总计与结转下年度之和",
         ("col_code", "new_received", "carried_over", "results_total", "carried_forward"),
     ),
     Check(
         "T3_RESULTS_SUM",
         "t3_columns",
         _pair_equal("results_total", "outcomes_sum"),
-        "{column_zh}列: 办理结果总计 {results_total:g} ≠ 各办理结果之和 {outcomes_sum:g}",
+        LOCATED,
+        "办理结果总计 {results_total:g},各办理结果之和 {outcomes_sum:g},相差 {outcomes_gap:g}",
+        "「(七)总计」等于予以公开至其他处理各行之和 {outcomes_sum:g}",
         ("col_code", "results_total", "outcomes_sum"),
     ),
     Check(
         "T3_COLUMN_SUM",
         "t3_rows",
         _pair_equal("total", "applicants_sum"),
-        "{row_zh}: 总计 {total:g} ≠ 六类申请人之和 {applicants_sum:g}",
+        LOCATED,
+        "总计 {total:g},六类申请人之和 {applicants_sum:g}(自然人 {natural_person:g}、商业企业 {commercial:g}、"
+        "科研机构 {research:g}、社会公益组织 {social_org:g}、法律服务机构 {legal_service:g}、其他 {other_org:g})",
+        "总计列等于自然人与五类法人或其他组织之和 {applicants_sum:g}",
         (
             "row_code",
             "natural_person",
@@ -122,56 +141,73 @@ CHECKS: tuple[Check, ...] = (
         "T4_SUM",
         "t4_groups",
         _pair_equal("total", "parts_sum"),
-        "{group_zh}: 总计 {total:g} ≠ 维持 {upheld:g} + 纠正 {corrected:g} + 其他 {other:g} + 尚未审结 {pending:g}",
+        LOCATED,
+        "总计 {total:g},维持 {upheld:g} + 纠正 {corrected:g} + 其他结果 {other:g} + 尚未审结 {pending:g}"
+        " = {parts_sum:g}",
+        "总计等于结果维持、结果纠正、其他结果与尚未审结之和 {parts_sum:g}",
         ("group_code", "upheld", "corrected", "other", "pending", "total", "parts_sum"),
     ),
     Check(
         "TEXT_TABLE_MISMATCH",
         "text_table",
         _pair_equal("text_value", "table_value"),
-        "{metric}: 正文 {text_value:g} ≠ 表格 {table_value:g} ({table_cells}): 「{evidence}」",
+        LOCATED,
+        "正文称{metric_zh} {text_value:g}(「{evidence}」),{table_cells_zh} 为 {table_value:g}",
+        "正文与表格的同一数字一致;核对哪一处有误,或正文所指是否另一口径",
         ("metric", "text_value", "table_value", "table_cells", "evidence"),
     ),
     Check(
         "PARTS_EXCEED_TOTAL",
         "totals",
         _a_at_least_b("total", "parts_sum"),
-        "共 {total:g}{unit},其中各项之和 {parts_sum:g}{unit} 超过总数: 「{sentence}」",
+        LOCATED,
+        "「{sentence}」称共 {total:g}{unit},其中列出的各项合计 {parts_sum:g}{unit}",
+        "其中各项之和不超过总数 {total:g}{unit}",
         ("total", "parts_sum", "unit", "sentence", "start_char"),
     ),
     Check(
         "PERCENT_MISMATCH",
         "percents",
         _at_most("percent_error", 0),
-        "{part:g}/{base:g} = {computed_percent:g}%,文中为 {percent:g}%: 「{sentence}」",
+        LOCATED,
+        "「{sentence}」写 {percent:g}%,按 {part:g}/{base:g} 计算为 {computed_percent:g}%",
+        "{computed_percent:g}%(在所写小数位的四舍五入误差之内)",
         ("part", "base", "percent", "computed_percent", "sentence", "start_char"),
     ),
     Check(
         "PLACEHOLDER_FIGURE",
         "figures",
         lambda e: e.ExpectColumnValuesToNotBeInSet(column="qualifier", value_set=["placeholder"]),
-        "占位符代替了数字({unit}): 「{sentence}」",
+        LOCATED,
+        "「{sentence}」中应填数字({unit})处留有 XX 之类的占位符",
+        "填入实际数字",
         ("unit", "sentence", "start_char"),
     ),
     Check(
         "INVALID_COUNT",
         "cells",
         lambda e: e.ExpectColumnValuesToBeBetween(column="unsigned_value", min_value=0),
-        "{metric}: {value:g} 是负数,不是有效的件数",
+        LOCATED,
+        "单元格的值为 {value:g},是负数",
+        "件数不小于 0",
         ("metric", "value"),
     ),
     Check(
         "INVALID_COUNT",
         "cells",
         _at_most("count_fraction", 0),
-        "{metric}: {value:g} 不是整数,不是有效的件数",
+        LOCATED,
+        "单元格的值为 {value:g},不是整数",
+        "件数为整数",
         ("metric", "value"),
     ),
     Check(
         "TABLE_INCOMPLETE",
         "completeness",
         _at_most("cells_unread", 0),
-        "{table_code} ({layout}): {cells_read}/{cells_expected} 个单元格可读,缺 {missing_sample}",
+        LOCATED,
+        "从{layout_zh}读出 {cells_read}/{cells_expected} 个单元格,缺 {cells_unread} 个,如 {missing_zh}",
+        "标准表格的每个单元格都读得出;核对原文表格是否残缺、合并或排版损坏",
         ("table_code", "layout", "cells_expected", "cells_read", "missing_sample"),
     ),
     # ------------------------------------------------------------------ years
@@ -179,7 +215,9 @@ CHECKS: tuple[Check, ...] = (
         "REPORT_YEAR_MISSING",
         "reports",
         lambda e: e.ExpectColumnValuesToBeInSet(column="year_known", value_set=[True]),
-        "年度报告无法确定所属年份",
+        "标题与正文",
+        "标题「{title}」与正文都未写明所报告的年度",
+        "标题或正文写明报告年度(如「2023年政府信息公开工作年度报告」)",
         ("doc_type", "template"),
     ),
     Check(
@@ -188,63 +226,81 @@ CHECKS: tuple[Check, ...] = (
         lambda e: e.ExpectColumnValuesToBeBetween(
             column="annual_year", min_value=calendar.FIRST_REPORT_YEAR, max_value=date.today().year
         ),
-        "报告年度 {annual_year} 不在 2008 年至今的范围内",
+        "标题与正文所述年度",
+        "报告年度为 {annual_year}",
+        f"报告年度在 {calendar.FIRST_REPORT_YEAR} 年(条例施行)至今之间",
         ("annual_year",),
     ),
     Check(
         "PUBLISHED_BEFORE_PERIOD_END",
         "reports",
         _a_at_least_b("publish_latest", "year_end", or_equal=False),
-        "发布日期 {publish_date} (精度 {publish_date_precision}) 不晚于 报告年度 {report_year} 年末 {year_end}",
+        "发布日期",
+        "发布于 {publish_date}(精确到{precision_zh}),不晚于报告年度 {report_year} 的年末 {year_end}",
+        "发布日期在 {year_end} 之后(年度结束后才能报告全年);核对发布日期或报告年度是否写错",
         ("report_year", "publish_date", "publish_date_precision", "year_end"),
     ),
     Check(
         "PUBLISHED_LATE",
         "reports",
         _a_at_least_b("deadline", "publish_earliest"),
-        "发布日期 {publish_date} 晚于 {report_year} 年度报告的法定期限 {deadline}",
+        "发布日期",
+        "发布于 {publish_date}(精确到{precision_zh}),晚于 {report_year} 年度报告的法定期限 {deadline}",
+        "不晚于 {deadline} 发布",
         ("report_year", "publish_date", "publish_date_precision", "deadline"),
     ),
     Check(
         "PERIOD_YEAR_MISMATCH",
         "reports",
         _pair_equal("period_start_year", "annual_year"),
-        "统计期限 {period_start} 至 {period_end} 不是报告年度 {annual_year}",
+        "正文所述统计期限",
+        "统计期限为 {period_start} 至 {period_end}",
+        "统计期限为报告年度 {annual_year} 年 1 月 1 日至 12 月 31 日",
         ("annual_year", "period_start", "period_end"),
     ),
     Check(
         "PERIOD_YEAR_MISMATCH",
         "reports",
         _pair_equal("period_end_year", "annual_year"),
-        "统计期限 {period_start} 至 {period_end} 不是报告年度 {annual_year}",
+        "正文所述统计期限",
+        "统计期限为 {period_start} 至 {period_end}",
+        "统计期限为报告年度 {annual_year} 年 1 月 1 日至 12 月 31 日",
         ("annual_year", "period_start", "period_end"),
     ),
     Check(
         "TITLE_BODY_YEAR_MISMATCH",
         "reports",
         _pair_equal("title_year", "body_year"),
-        "标题年份 {title_year} ≠ 正文所述年份 {body_year}",
+        "标题与正文",
+        "标题「{title}」的年份为 {title_year},正文所述为 {body_year} 年",
+        "标题与正文是同一年度",
         ("title_year", "body_year"),
     ),
     Check(
         "PLAN_YEAR_MISMATCH",
         "plans",
         _a_at_least_b("plan_year", "report_year", or_equal=False),
-        "计划年份 {plan_year} 不晚于报告年度 {report_year}: 「{sentence}」",
+        LOCATED,
+        "「{sentence}」是{plan_year}年的计划(“{plan_word}”)",
+        "下一步工作计划的年份晚于报告年度 {report_year}",
         ("plan_year", "report_year", "plan_word", "sentence", "start_char"),
     ),
     Check(
         "TEMPLATE_YEAR_MISMATCH",
         "reports",
         _a_at_least_b("annual_year", "template_since"),
-        "{template} 格式自 {template_since} 年度起施行,本报告年度为 {annual_year}",
+        "表格格式",
+        "{annual_year} 年度报告采用了 {template} 格式的表格",
+        "{template} 格式自 {template_since} 年度起施行;{annual_year} 年度报告不会采用它,核对报告年度",
         ("annual_year", "template", "template_since"),
     ),
     Check(
         "FUTURE_YEAR_REFERENCE",
         "dated",
         _a_at_least_b("publish_latest", "stated_date"),
-        "所述 {stated_date} 晚于发布日期 {publish_date}: 「{sentence}」",
+        LOCATED,
+        "「{sentence}」所述已办事项的日期为 {stated_date},晚于发布日期 {publish_date}",
+        "已完成事项的日期不晚于发布日期 {publish_date};核对日期或发布日期是否写错",
         ("stated_date", "precision", "publish_date", "sentence", "start_char"),
     ),
     # ------------------------------------------------------------------ document
@@ -252,42 +308,54 @@ CHECKS: tuple[Check, ...] = (
         "NOT_ANNUAL_REPORT",
         "reports",
         lambda e: e.ExpectColumnValuesToBeInSet(column="doc_type", value_set=["annual_report"]),
-        "文件类型为 {doc_type},不是政府信息公开工作年度报告",
+        "标题与全文",
+        "「{title}」是{doc_type_zh}",
+        "政府信息公开工作年度报告;此文件不计入年报统计",
         ("doc_type",),
     ),
     Check(
         "SPAM_INJECTED",
         "reports",
         _at_most("spam_spans", 0),
-        "屏蔽了 {spam_spans} 处注入的垃圾/博彩网站文字",
-        ("spam_spans",),
+        "{spam_where}起",
+        "屏蔽了 {spam_spans} 处网站注入的垃圾或博彩文字,如「{spam_sample}」{spam_in_names_zh}",
+        "正文不含注入文字;被替换的名称须对照原发布机关的文件核实",
+        ("spam_spans", "spam_sample", "spam_in_names"),
     ),
     Check(
         "GARBLED_TEXT",
         "reports",
         _at_most("garbled_spans", 0),
+        "{garbled_where}起",
         "{garbled_spans} 处乱码未能修复,如「{garbled_sample}」",
+        "文字可读;核对原文件的编码或取得未损坏的副本",
         ("garbled_spans", "garbled_sample"),
     ),
     Check(
         "TEMPLATE_TABLE_MISSING",
         "tables_present",
         lambda e: e.ExpectColumnValuesToBeInSet(column="present", value_set=[True]),
-        "{template} 格式报告缺少标准表格 {table_code}",
+        "全文",
+        "未找到{table_zh}「{table_title}」",
+        "{template} 格式报告的第{table_part}部分有{table_zh}「{table_title}」",
         ("template", "table_code"),
     ),
     Check(
         "FORMAT_NOT_FOLLOWED",
         "format_followed",
         lambda e: e.ExpectColumnValuesToBeInSet(column="followed", value_set=[True]),
-        "{report_year} 年度报告应采用 {required_format} 格式,但未见任何标准表格",
+        "全文",
+        "未见任何标准表格(表二「主动公开政府信息情况」、表三、表四)",
+        "{report_year} 年度报告采用 {required_format} 格式,含其标准表格",
         ("report_year", "required_format", "tables_found"),
     ),
     Check(
         "DUPLICATE_REPORT",
         "reports",
         lambda e: e.ExpectColumnValuesToBeNull(column="duplicate_of"),
-        "规范化文本与 {duplicate_path} ({duplicate_of}) 相同",
+        "全文",
+        "规范化后的文本与 {duplicate_path}(报告 {duplicate_of})完全相同",
+        "每份报告只收录一次;此文件是重复收录或转载",
         ("duplicate_of", "duplicate_path"),
     ),
     # ------------------------------------------------------------------ continuity
@@ -295,30 +363,39 @@ CHECKS: tuple[Check, ...] = (
         "CARRY_OVER_CONTINUITY",
         "continuity",
         _pair_equal("carried_over", "previous_carried_forward"),
-        "{agency} {report_year}年上年结转 {carried_over:g} ≠ 上一年度结转下年度 {previous_carried_forward:g}",
+        "表三「二、上年结转政府信息公开申请数量」行,总计列",
+        "{agency} {report_year} 年度上年结转 {carried_over:g} 件,上一年度报告({previous_report_id})"
+        "结转下年度继续办理 {previous_carried_forward:g} 件",
+        "本年的上年结转等于上一年度的结转下年度 {previous_carried_forward:g} 件",
         ("report_year", "carried_over", "previous_report_id", "previous_carried_forward"),
     ),
     Check(
         "IN_FORCE_CONTINUITY",
         "continuity",
         _pair_equal("regulations_in_force", "regulations_expected"),
-        "{agency} {report_year}年规章现行有效 {regulations_in_force:g} ≠ 上年现行有效加本年制发"
-        "减废止 {regulations_expected:g}",
+        "表二「规章」行,现行有效件数",
+        "{agency} {report_year} 年度规章现行有效 {regulations_in_force:g} 件",
+        "上年现行有效 {previous_regulations_in_force:g}(报告 {previous_report_id})+ 本年制发 "
+        "{regulations_issued:g} − 本年废止 {regulations_repealed:g} = {regulations_expected:g} 件",
         ("report_year", "previous_report_id", "regulations_in_force", "regulations_expected"),
     ),
     Check(
         "IN_FORCE_CONTINUITY",
         "continuity",
         _pair_equal("normative_in_force", "normative_expected"),
-        "{agency} {report_year}年行政规范性文件现行有效 {normative_in_force:g} ≠ 上年现行有效"
-        "加本年制发减废止 {normative_expected:g}",
+        "表二「行政规范性文件」行,现行有效件数",
+        "{agency} {report_year} 年度行政规范性文件现行有效 {normative_in_force:g} 件",
+        "上年现行有效 {previous_normative_in_force:g}(报告 {previous_report_id})+ 本年制发 "
+        "{normative_issued:g} − 本年废止 {normative_repealed:g} = {normative_expected:g} 件",
         ("report_year", "previous_report_id", "normative_in_force", "normative_expected"),
     ),
     Check(
         "COPIED_FROM_PRIOR_YEAR",
         "continuity",
         _at_most("copied_share", COPIED_SHARE_LIMIT - 1e-9),
-        "{agency} {report_year}年报告 {copied_share:.0%} 的句子与上一年度报告相同",
+        "全文",
+        "{agency} {report_year} 年度报告 {copied_share:.0%} 的句子与上一年度报告({previous_report_id})相同",
+        f"照搬上一年度的句子少于 {COPIED_SHARE_LIMIT:.0%}",
         ("report_year", "previous_report_id", "copied_share"),
     ),
 )
@@ -410,12 +487,28 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _message(check: Check, row: dict[str, Any]) -> str:
+def _part(template: str, row: dict[str, Any]) -> str | None:
     try:
-        return check.message.format(**row)
-    except (ValueError, TypeError, KeyError):  # a missing number where the message formats one
-        return ", ".join(f"{k}={row.get(k)}" for k in check.details)
+        return template.format(**row)
+    except (ValueError, TypeError, KeyError):  # a missing number where the template formats one
+        return None
 
+
+def _message(check: Check, row: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """The flag's message (`MESSAGE`) and its parts, which the details keep under `where`,
+    `found` and `expected`. A part whose numbers are missing falls back to the check's detail
+    values, so a message is never lost."""
+    raw = ", ".join(f"{k}={row.get(k)}" for k in check.details)
+    parts = {
+        "where": _part(check.where, row) or "正文",
+        "found": _part(check.found, row) or raw,
+        "expected": _part(check.expected, row) or RULES_BY_CODE[check.rule].description_zh,
+    }
+    return MESSAGE.format(**parts), parts
+
+
+# Where a flag stands, in its details when the frame row knows it (frames.with_where).
+LOCATION_DETAILS = ("section", "page_first", "page_last", "first_char")
 
 # Beside the pages, the validation results every run adds: the site's index lists them all, so a
 # run's pages stay reachable after later runs (each run renders only its own).
@@ -556,15 +649,18 @@ def run_suites(
                 for key in keys:
                     row = by_key[key]
                     counts["unexpected"] += 1
+                    message, parts = _message(check, row)
+                    located = {k: _jsonable(row[k]) for k in LOCATION_DETAILS if row.get(k) is not None}
                     flags.append(
                         {
                             "report_id": row["report_id"],
                             "suite": suite_name,
                             "rule": meta["rule"],
                             "severity": meta["severity"],
-                            "message": _message(check, row),
+                            "message": message,
                             "details": json.dumps(
-                                {k: _jsonable(row.get(k)) for k in check.details}, ensure_ascii=False
+                                {**{k: _jsonable(row.get(k)) for k in check.details}, **located, **parts},
+                                ensure_ascii=False,
                             ),
                             "run_id": run_id,
                             "checked_at": _now(),

@@ -128,3 +128,15 @@ def test_the_flagged_sentence_is_highlighted_in_the_text(
     page = app(page="report", report=report_id("001"))
     (text,) = [m.value for m in page.markdown if "<mark>" in m.value]
     assert "<mark>2023年,共收到XX件群众申请的政府信息公开申请件" in text
+
+
+def test_the_masks_of_injected_spam_are_highlighted_and_the_message_says_where(
+    app: Callable[..., AppTest], report_id: Callable[[str], str]
+) -> None:
+    page = app(page="report", report=report_id("003"))
+    (text,) = [m.value for m in page.markdown if "<mark>" in m.value]
+    assert text.count("<mark>〔已屏蔽〕</mark>") == 11
+    flags = next(table.value for table in page.table if "说明" in table.value.columns)
+    (message,) = flags["说明"].tolist()
+    assert message.startswith("位置:「一、")
+    assert "如「开云手机官网入口·(中国)官方网站」,其中 10 处在机关或地方名称的位置" in message

@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms import calendar, catalog
+from transforms import calendar, catalog, locations
 from transforms import patterns as p
 from transforms.figures import statements
 
 T3_COLUMN_ZH = {c.code: c.label_zh for c in catalog.T3_COLUMNS}
 T3_ROW_ZH = {r.code: r.label_zh for r in catalog.T3_ROWS}
 T4_GROUP_ZH = {g.code: g.label_zh for g in catalog.T4_GROUPS}
+METRIC_ZH = {str(m["metric"]): str(m["label_zh"]) for m in catalog.metric_catalogue()}
 APPLICANT_COLUMNS = [c.code for c in catalog.T3_COLUMNS if c.code != "total"]
+# The standard tables as a reader names them: 表三, and the part of the report it belongs to.
+TABLE_NUMBER_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
+STANDARD_TABLES = {"t2": "主动公开政府信息情况", "t3": "收到和处理政府信息公开申请情况", "t4": "行政复议、行政诉讼情况"}
+STANDARD_TABLE_PART = {"t2": "二", "t3": "三", "t4": "四"}
+# Where a finding stands when nothing finer is known.
+WHOLE_TEXT = "正文"
+# Where a finding stands, the columns `with_where` reads: positions in the cleaned text and, for a
+# PDF or DOCX table cell, the page it was drawn on.
+POSITION_COLUMNS = ("first_char", "last_char", "page_first", "page_last")
 T4_PARTS = [c.code for c in catalog.T4_COLUMNS if c.code != "total"]
 
 
@@ -25,10 +35,50 @@ def with_row_key(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_row_index("row_key").with_columns(pl.col("row_key").cast(pl.Int64))
 
 
+def metric_label(metric: pl.Expr) -> pl.Expr:
+    """A metric code as the report prints it: `表三「(二)部分公开 / 总计」`, a prose metric's label."""
+    table = metric.str.extract(r"^(t\d)\.", 1)
+    label = metric.replace_strict(METRIC_ZH, default=metric)
+    return (
+        pl.when(table.is_in(list(TABLE_NUMBER_ZH)))
+        .then(pl.format("{}「{}」", table.replace_strict(TABLE_NUMBER_ZH, default=table), label))
+        .otherwise(label)
+    )
+
+
+def with_where(frame: pl.DataFrame, sections: pl.DataFrame, page_starts: pl.DataFrame) -> pl.DataFrame:
+    """`where`: the finding's `item` (a table row, a column) and its place (`locations.located`:
+    the top-level section at `first_char`, the pages from `first_char` to `last_char`), for the
+    message; `正文` where neither is known. Position columns not in `frame` are taken as unknown."""
+    if "first_char" not in frame.columns and "start_char" in frame.columns:  # a sentence's position
+        frame = frame.with_columns(pl.col("start_char").alias("first_char"))
+    missing = [pl.lit(None, dtype=pl.Int32).alias(c) for c in POSITION_COLUMNS if c not in frame.columns]
+    placed = locations.located(frame.with_columns(missing), sections, page_starts)
+    parts = [pl.col("item"), pl.col("place")] if "item" in frame.columns else [pl.col("place")]
+    joined = pl.concat_str(parts, separator=",", ignore_nulls=True)  # "" when every part is NULL
+    return placed.with_columns(pl.when(joined != "").then(joined).otherwise(pl.lit(WHOLE_TEXT)).alias("where"))
+
+
+def with_damage_places(reports: pl.DataFrame, sections: pl.DataFrame, page_starts: pl.DataFrame) -> pl.DataFrame:
+    """`reports` (of `report_frame`) with `spam_where` and `garbled_where`: where the first masked
+    spam string and the first unrepaired span stand (`with_where`)."""
+    for damage in ("spam", "garbled"):
+        places = with_where(
+            reports.select("report_id", "row_key", pl.col(f"{damage}_first_char").alias("first_char")),
+            sections,
+            page_starts,
+        )
+        reports = reports.join(places.select("row_key", pl.col("where").alias(f"{damage}_where")), on="row_key")
+    return reports
+
+
 def table_cells(table_rows: pl.DataFrame) -> pl.DataFrame:
-    """Metric rows read from the tables (report_id, metric, value), their codes split
-    (t3.granted.natural → table t3, row granted, column natural): once per batch, for every frame
-    built on them."""
+    """Metric rows read from the tables (report_id, metric, value, and where present start_char and
+    page), their codes split (t3.granted.natural → table t3, row granted, column natural): once per
+    batch, for every frame built on them."""
+    table_rows = table_rows.with_columns(
+        [pl.lit(None, dtype=pl.Int32).alias(c) for c in ("start_char", "page") if c not in table_rows.columns]
+    )
     return (
         table_rows.with_columns(
             pl.col("metric")
@@ -37,7 +87,7 @@ def table_cells(table_rows: pl.DataFrame) -> pl.DataFrame:
             .alias("parts")
         )
         .unnest("parts")
-        .select("report_id", "metric", "table", "row_code", "col_code", "value")
+        .select("report_id", "metric", "table", "row_code", "col_code", "value", "start_char", "page")
     )
 
 
@@ -47,11 +97,24 @@ def _cells(cells: pl.DataFrame, table: str) -> pl.DataFrame:
 
 
 def _wide(cells: pl.DataFrame, table: str, on: str, columns: list[str]) -> pl.DataFrame:
-    """A table's cells pivoted to one column per `on` code, with every catalogue column present."""
+    """A table's cells pivoted to one column per `on` code, with every catalogue column present,
+    and the span of those cells (`POSITION_COLUMNS`): the first and last cell's positions and pages."""
     index = ["report_id", "col_code" if on == "row_code" else "row_code"]
     wide = _cells(cells, table).pivot(on=on, index=index, values="value")
     missing = [c for c in columns if c not in wide.columns]
-    return wide.with_columns([pl.lit(None, dtype=pl.Float64).alias(c) for c in missing])
+    span = (
+        cells.filter(pl.col("table") == table)
+        .group_by(index)
+        .agg(
+            pl.col("start_char").min().cast(pl.Int32).alias("first_char"),
+            pl.col("start_char").max().cast(pl.Int32).alias("last_char"),
+            pl.col("page").min().cast(pl.Int32).alias("page_first"),
+            pl.col("page").max().cast(pl.Int32).alias("page_last"),
+        )
+    )
+    return wide.with_columns([pl.lit(None, dtype=pl.Float64).alias(c) for c in missing]).join(
+        span, on=index, how="left"
+    )
 
 
 def government_own_report() -> pl.Expr:
@@ -67,9 +130,17 @@ def government_own_report() -> pl.Expr:
 def report_frame(reports: pl.DataFrame) -> pl.DataFrame:
     """Columns in: report_id, doc_type, template, report_year, publish_date, publish_date_precision,
     spam_spans, garbled_spans, garbled_sample, text_sha256, source_path, and (optional) title,
-    agency."""
+    agency, spam_sample, spam_in_names, spam_first_char, garbled_first_char."""
+    optional: dict[str, pl.DataType] = {
+        "title": pl.String(),
+        "agency": pl.String(),
+        "spam_sample": pl.String(),
+        "spam_in_names": pl.Int32(),
+        "spam_first_char": pl.Int32(),
+        "garbled_first_char": pl.Int32(),
+    }
     reports = reports.with_columns(
-        [pl.lit(None, dtype=pl.String).alias(name) for name in ("title", "agency") if name not in reports.columns]
+        [pl.lit(None, dtype=dtype).alias(name) for name, dtype in optional.items() if name not in reports.columns]
     )
     latest = (
         pl.when(pl.col("publish_date_precision") == "year")
@@ -113,6 +184,14 @@ def report_frame(reports: pl.DataFrame) -> pl.DataFrame:
             pl.when(annual).then(pl.col("title_year")).alias("title_year"),
             pl.when(annual).then(pl.col("body_year")).alias("body_year"),
             pl.when(annual).then(template_since).alias("template_since"),
+            pl.col("doc_type").replace_strict(DOC_TYPE_ZH, default=pl.col("doc_type")).alias("doc_type_zh"),
+            pl.col("publish_date_precision")
+            .replace_strict(DATE_PRECISION_ZH, default=pl.col("publish_date_precision"))
+            .alias("precision_zh"),
+            pl.when(pl.col("spam_in_names") > 0)
+            .then(pl.format(SPAM_IN_NAMES_ZH, pl.col("spam_in_names")))
+            .otherwise(pl.lit(""))
+            .alias("spam_in_names_zh"),
         )
         .select(
             "report_id",
@@ -140,8 +219,21 @@ def report_frame(reports: pl.DataFrame) -> pl.DataFrame:
             "title_year",
             "body_year",
             "template_since",
+            "title",
+            "doc_type_zh",
+            "precision_zh",
+            "spam_sample",
+            "spam_in_names",
+            "spam_in_names_zh",
+            "spam_first_char",
+            "garbled_first_char",
         )
     )
+
+
+DOC_TYPE_ZH = {"annual_report": "年度报告", "work_plan": "工作计划或要点", "other": "其他文件(通知、公告、说明等)"}
+DATE_PRECISION_ZH = {"day": "日", "month": "月", "year": "年"}
+SPAM_IN_NAMES_ZH = ",其中 {} 处在机关或地方名称的位置(如《〔已屏蔽〕办公室关于…》),原名称已被替换,文中无从恢复"
 
 
 def t3_column_frame(cells: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
@@ -164,6 +256,11 @@ def t3_column_frame(cells: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
             (pl.col("results_total") + pl.col("carried_forward")).alias("balance_out"),
             pl.col("col_code").replace_strict(T3_COLUMN_ZH, default=pl.col("col_code")).alias("column_zh"),
         )
+        .with_columns(
+            (pl.col("balance_in") - pl.col("balance_out")).alias("balance_gap"),
+            (pl.col("results_total") - pl.col("outcomes_sum")).alias("outcomes_gap"),
+            pl.format("表三「{}」列", pl.col("column_zh")).alias("item"),
+        )
         .select(
             "report_id",
             "col_code",
@@ -175,6 +272,10 @@ def t3_column_frame(cells: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
             "outcomes_sum",
             "balance_in",
             "balance_out",
+            "balance_gap",
+            "outcomes_gap",
+            "item",
+            *POSITION_COLUMNS,
         )
         .sort("report_id", "col_code")
     )
@@ -189,7 +290,10 @@ def t3_row_frame(cells: pl.DataFrame) -> pl.DataFrame:
             pl.when(known).then(pl.sum_horizontal(APPLICANT_COLUMNS)).alias("applicants_sum"),
             pl.col("row_code").replace_strict(T3_ROW_ZH, default=pl.col("row_code")).alias("row_zh"),
         )
-        .select("report_id", "row_code", "row_zh", *APPLICANT_COLUMNS, "total", "applicants_sum")
+        .with_columns(pl.format("表三「{}」行", pl.col("row_zh")).alias("item"))
+        .select(
+            "report_id", "row_code", "row_zh", *APPLICANT_COLUMNS, "total", "applicants_sum", "item", *POSITION_COLUMNS
+        )
         .sort("report_id", "row_code")
     )
 
@@ -204,7 +308,8 @@ def t4_frame(cells: pl.DataFrame) -> pl.DataFrame:
             pl.when(known).then(pl.sum_horizontal(T4_PARTS)).alias("parts_sum"),
             pl.col("group_code").replace_strict(T4_GROUP_ZH, default=pl.col("group_code")).alias("group_zh"),
         )
-        .select("report_id", "group_code", "group_zh", *T4_PARTS, "total", "parts_sum")
+        .with_columns(pl.format("表四「{}」", pl.col("group_zh")).alias("item"))
+        .select("report_id", "group_code", "group_zh", *T4_PARTS, "total", "parts_sum", "item", *POSITION_COLUMNS)
         .sort("report_id", "group_code")
     )
 
@@ -224,7 +329,16 @@ def cell_frame(cells: pl.DataFrame) -> pl.DataFrame:
             .then(pl.col("value") - pl.col("value").floor())
             .alias("count_fraction"),
         )
-        .select("report_id", "metric", "value", "unsigned_value", "count_fraction")
+        .select(
+            "report_id",
+            "metric",
+            "value",
+            "unsigned_value",
+            "count_fraction",
+            metric_label(pl.col("metric")).alias("item"),
+            pl.col("start_char").cast(pl.Int32).alias("first_char"),
+            pl.col("page").cast(pl.Int32).alias("page_first"),
+        )
         .sort("report_id", "metric")
     )
 
@@ -338,8 +452,14 @@ def continuity_frame(reports: pl.DataFrame, metrics: pl.DataFrame) -> pl.DataFra
             "carried_over",
             "previous_carried_forward",
             "regulations_in_force",
+            "previous_regulations_in_force",
+            "regulations_issued",
+            "regulations_repealed",
             "regulations_expected",
             "normative_in_force",
+            "previous_normative_in_force",
+            "normative_issued",
+            "normative_repealed",
             "normative_expected",
             "copied_share",
         )
@@ -363,6 +483,7 @@ TEXT_TABLE_PAIRS: dict[str, tuple[str, ...]] = {
     "text.requests_carried_over": ("t3.carried_over.total",),
     "text.requests_granted": ("t3.granted.total",),
     "text.requests_partially_granted": ("t3.partially_granted.total",),
+    "text.requests_granted_in_whole_or_part": ("t3.granted.total", "t3.partially_granted.total"),
     "text.requests_carried_forward": ("t3.carried_forward.total",),
     "text.reconsideration_cases": ("t4.reconsideration.total",),
     "text.litigation_cases": ("t4.litigation_direct.total", "t4.litigation_after_reconsideration.total"),
@@ -387,13 +508,34 @@ def text_table_frame(prose_rows: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFr
             .group_by("report_id")
             .agg(pl.col("value").sum().alias("table_value"), pl.len().alias("cells"))
             .filter(pl.col("cells") == len(cell_metrics))
-            .with_columns(pl.lit(text_metric).alias("metric"), pl.lit(" + ".join(cell_metrics)).alias("table_cells"))
+            .with_columns(
+                pl.lit(text_metric).alias("metric"),
+                pl.lit(" + ".join(cell_metrics)).alias("table_cells"),
+                pl.lit(" + ".join(f"{TABLE_NUMBER_ZH[m[:2]]}「{METRIC_ZH[m]}」" for m in cell_metrics)).alias(
+                    "table_cells_zh"
+                ),
+            )
             .drop("cells")
         )
     table_values = pl.concat(sums)
+    positions = [
+        pl.col(c).cast(pl.Int32).alias(alias)
+        for c, alias in (("start_char", "first_char"), ("page", "page_first"))
+        if c in prose.columns
+    ]
     return with_row_key(
         prose.join(table_values, on=["report_id", "metric"])
-        .select("report_id", "metric", pl.col("value").alias("text_value"), "table_value", "table_cells", "evidence")
+        .select(
+            "report_id",
+            "metric",
+            metric_label(pl.col("metric")).alias("metric_zh"),
+            pl.col("value").alias("text_value"),
+            "table_value",
+            "table_cells",
+            "table_cells_zh",
+            "evidence",
+            *positions,
+        )
         .sort("report_id", "metric")
     )
 
@@ -435,7 +577,14 @@ def tables_present_frame(reports: pl.DataFrame, tables: pl.DataFrame) -> pl.Data
     templated = reports.filter(
         (pl.col("doc_type") == "annual_report") & pl.col("template").is_in(list(calendar.TEMPLATE_FIRST_YEAR))
     ).select("report_id", "template")
-    codes = pl.DataFrame({"table_code": list(STANDARD_TABLES)})
+    codes = pl.DataFrame(
+        {
+            "table_code": list(STANDARD_TABLES),
+            "table_zh": [TABLE_NUMBER_ZH[code] for code in STANDARD_TABLES],
+            "table_title": list(STANDARD_TABLES.values()),
+            "table_part": [STANDARD_TABLE_PART[code] for code in STANDARD_TABLES],
+        }
+    )
     present = tables.select("report_id", "table_code", pl.lit(True).alias("present"))
     return with_row_key(
         templated.join(codes, how="cross")
@@ -464,15 +613,49 @@ def format_frame(reports: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# How a table was laid out (segmented.tables.layout), as a message says it.
+LAYOUT_ZH = {
+    "html": "网页表格",
+    "markdown": "Markdown 表格",
+    "grid": "以空格或制表符分隔的表格",
+    "flat": "每格一行的表格",
+    "glued": "数字连在一起的表格(按表内勾稽关系切分)",
+    "pdf": "PDF 页面上的表格",
+    "docx": "Word 文档表格",
+}
+# Unread cells a message names (the rest are counted).
+MISSING_NAMED = 5
+
+
 def completeness_frame(tables: pl.DataFrame) -> pl.DataFrame:
+    table_zh = pl.col("table_code").replace_strict(TABLE_NUMBER_ZH, default=pl.col("table_code"))
     return with_row_key(
         tables.with_columns(
             (pl.col("cells_expected") - pl.col("cells_read")).alias("cells_unread"),
-            pl.col("cells_missing").list.head(5).list.join(", ").alias("missing_sample"),
+            pl.col("cells_missing").list.head(MISSING_NAMED).list.join(", ").alias("missing_sample"),
+            pl.col("cells_missing")
+            .list.head(MISSING_NAMED)
+            .list.eval(pl.element().replace_strict(METRIC_ZH, default=pl.element()))
+            .list.join(";")
+            .alias("missing_zh"),
+            pl.format(
+                "{}「{}」", table_zh, pl.col("table_code").replace_strict(STANDARD_TABLES, default=pl.col("table_code"))
+            ).alias("item"),
+            pl.col("start_char").cast(pl.Int32).alias("first_char"),
+            pl.col("layout").replace_strict(LAYOUT_ZH, default=pl.col("layout")).alias("layout_zh"),
         )
-        .select("report_id", "table_code", "layout", "cells_expected", "cells_read", "cells_unread", "missing_sample")
+        .select(
+            "report_id",
+            "table_code",
+            "layout",
+            "layout_zh",
+            "cells_expected",
+            "cells_read",
+            "cells_unread",
+            "missing_sample",
+            "missing_zh",
+            "item",
+            "first_char",
+        )
         .sort("report_id", "table_code")
     )
-
-
-STANDARD_TABLES = {"t2": "主动公开政府信息情况", "t3": "收到和处理政府信息公开申请情况", "t4": "行政复议、行政诉讼情况"}

@@ -95,6 +95,23 @@ SPAM_PATTERN = (
     r"|[\u4e00-\u9fff]{2,6}(?:体育|娱乐)(?:官网|官方网站|平台|app|APP|入口|城)"
 )
 SPAM_MASK = "〔已屏蔽〕"
+# Where a generic spam string (one not starting with a declared phrase) may begin: after one of
+# these characters or at a line's start. A site name's own prefix is unknown, so without an edge
+# the match would start as far left as it may and eat the real words before it (督查室关于印发).
+SPAM_EDGE = r"[《〈(（\[【\s、,，。;；:：！？“\"'‘>]"
+# The part of a generic site string that is spam whatever precedes it: masked where no edge
+# precedes the string (印发星空手机官网入口… → 印发星空〔已屏蔽〕), so the real words before it stay.
+SPAM_CORE = (
+    r"(?:手机|APP|app)?(?:官网入口|官方入口)[·・\s]*(?:[(（]中国[)）])?(?:官方网站|官网)?(?:站点)?"
+    r"|[·・][(（]中国[)）](?:官方网站|官网)"
+)
+# A masked span standing in a name's place: before an organ's word (〔已屏蔽〕办公室关于…) or after
+# the words that introduce one (《〔已屏蔽〕…, 印发〔已屏蔽〕…). Injected spam replaces the
+# agency's or the place's name there, so the name is lost from the text.
+SPAM_NAME_SLOT = (
+    r"〔已屏蔽〕(?:督查室|办公室|办|人民政府|政府|委员会|委|厅|局|关于|印发)"
+    r"|(?:《|印发|关于|转发)〔已屏蔽〕"
+)
 
 # ---------------------------------------------------------------- script
 # Characters that exist only in Traditional Chinese; their share decides original_script.

@@ -201,6 +201,11 @@ STAGE_TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "title_year": "the year the title names",
             "body_year": "the year the body reports on",
             "page_starts": "PDF and DOCX: where each page starts in text (0 for the first); NULL otherwise",
+            "spam_sample": "the first injected spam string masked, as it read before masking",
+            "spam_in_names": "masked spam strings standing where a name belongs (before 办公室, after 《 or 印发): "
+            "the agency's or place's name they replaced is lost",
+            "spam_first_char": "position in text of the first mask (〔已屏蔽〕)",
+            "garbled_first_char": "position in text of garbled_sample",
         },
     ),
     "segmented.sections": (

@@ -256,6 +256,13 @@ ALTER TABLE segmented.table_cells ADD COLUMN IF NOT EXISTS page INTEGER;
 ALTER TABLE metrics.text_metrics ADD COLUMN IF NOT EXISTS start_char INTEGER;
 ALTER TABLE metrics.text_metrics ADD COLUMN IF NOT EXISTS page INTEGER;
 
+-- Where cleaning found damage, for a flag to point at: the first masked spam string as it read, the
+-- masks standing in a name's place, and the first mask's and unrepaired span's positions in text.
+ALTER TABLE cleaned.reports ADD COLUMN IF NOT EXISTS spam_sample VARCHAR;
+ALTER TABLE cleaned.reports ADD COLUMN IF NOT EXISTS spam_in_names INTEGER;
+ALTER TABLE cleaned.reports ADD COLUMN IF NOT EXISTS spam_first_char INTEGER;
+ALTER TABLE cleaned.reports ADD COLUMN IF NOT EXISTS garbled_first_char INTEGER;
+
 -- What people decided about a flag or a figure, loaded from the reviews file by every marts build
 -- (warehouse/reviews.py): the file is their source, so they outlive runs and code versions.
 CREATE TABLE IF NOT EXISTS review.decisions (

@@ -67,14 +67,39 @@ def test_messages_state_the_numbers(judged_run: tuple[dict[str, set[str]], dict[
     # The rule code stands in its own column: a message is the finding in words, not the code again.
     assert not any(m.startswith(rule) for rule, ms in messages.items() for m in ms)
     expected_shapes = {
-        "T3_BALANCE": r"自然人列: 本年新收 \d+ \+ 上年结转 \d+ ≠ 办理结果总计 \d+ \+ 结转下年度 \d+",
-        "TEXT_TABLE_MISMATCH": r"正文 \d+ ≠ 表格 \d+",
-        "PERCENT_MISMATCH": r"\d+/\d+ = [\d.]+%,文中为 [\d.]+%",
-        "PUBLISHED_LATE": r"发布日期 \d{4}-\d{2}-\d{2} 晚于 \d{4} 年度报告的法定期限 \d{4}-01-31",
-        "CARRY_OVER_CONTINUITY": r"\d{4}年上年结转 \d+ ≠ 上一年度结转下年度 \d+",
+        "T3_BALANCE": r"^位置:表三「自然人」列,「三、[^」]+」。发现:本年新收 \d+ \+ 上年结转 \d+ = \d+,"
+        r"办理结果总计 \d+ \+ 结转下年度 \d+ = \d+,相差 -?\d+。应当:",
+        "TEXT_TABLE_MISMATCH": r"发现:正文称\S+ \d+\(「[^」]+」\),表三「[^」]+」 为 \d+。",
+        "PERCENT_MISMATCH": r"写 [\d.]+%,按 \d+/\d+ 计算为 [\d.]+%。应当:[\d.]+%",
+        "PUBLISHED_LATE": r"^位置:发布日期。发现:发布于 \d{4}-\d{2}-\d{2}\(精确到日\),晚于 \d{4} 年度报告的法定期限 "
+        r"\d{4}-01-31。应当:不晚于 \d{4}-01-31 发布。$",
+        "CARRY_OVER_CONTINUITY": r"\d{4} 年度上年结转 \d+ 件,上一年度报告\(\w+\)结转下年度继续办理 \d+ 件",
+        "INVALID_COUNT": r"^位置:表[二三四]「[^」]+」,「[^」]+」。发现:单元格的值为 -?[\d.]+,",
     }
     for rule, shape in expected_shapes.items():
         assert any(re.search(shape, m) for m in messages[rule]), (rule, messages[rule])
+
+
+def test_every_message_says_where_what_and_what_was_expected(
+    judged_run: tuple[dict[str, set[str]], dict[str, list[str]]],
+) -> None:
+    """Each message is `位置:…。发现:…。应当:…。`, every part filled from the row (no template field
+    left unformatted, no fallback to the raw detail values), and a finding in a section of the
+    text names that section."""
+    messages = judged_run[1]
+    assert set(messages) == {rule.code for rule in RULES}
+    shape = re.compile(r"^位置:(?P<where>[^。]+)。发现:(?P<found>.+)。应当:(?P<expected>.+)。$")
+    for rule, found in messages.items():
+        for message in found:
+            parts = shape.match(message)
+            assert parts, (rule, message)
+            assert "{" not in message and "=None" not in message, (rule, message)
+    sentence_rules = ("PERCENT_MISMATCH", "PLAN_YEAR_MISMATCH", "PLACEHOLDER_FIGURE", "T3_BALANCE", "T4_SUM")
+    for rule in sentence_rules:
+        assert all(re.match(r"^位置:[^。]*「[一二三四五六七八九十]+、", m) for m in messages[rule]), (
+            rule,
+            messages[rule],
+        )
 
 
 def test_years_in_titles_and_document_numbers_are_not_plans() -> None:

@@ -197,3 +197,28 @@ def test_cross_report_scope_reaches_texts_and_agencies_a_change_can_alter() -> N
     assert sorted(cross_report_scope(reports, ["a1"])) == ["a1", "a2", "b1", "c1", "c2", "e1"]
     assert sorted(cross_report_scope(reports, ["b2"])) == ["a2", "b1", "b2"]
     assert cross_report_scope(reports, []) == []
+
+
+def test_a_share_is_taken_of_the_figure_counting_the_same_kind_of_thing() -> None:
+    """The 425 items published proactively are the base of the shares of them, not the 1873 items
+    of every kind named before; a share's own part is never the base of the next share."""
+    from transforms.figures.statements import shares
+
+    text = (
+        "2011年制作、获取政府信息总数1873条,其中主动公开政府信息425条,依申请公开信息数46条。"
+        "县直各单位主动公开政府信息303条,占71.3%。各乡镇主动公开政府信息122条,占28.7%。"
+        "共受理申请74件,其中予以公开64件,占86.5%。"
+    )
+    found = [(row["part"], row["base"], row["percent"]) for row in shares("r", text)]
+    assert found == [(303.0, 425.0, 71.3), (122.0, 425.0, 28.7), (64.0, 74.0, 86.5)]
+
+
+def test_granted_and_partially_granted_together_is_its_own_figure() -> None:
+    """予以公开及部分公开42件 counts both outcomes: it is not the partially granted count."""
+    from transforms.figures import extract_text_metrics
+
+    text = "办结依申请公开81件,其中:予以公开及部分公开42件,占51.85%;另有部分公开3件。"
+    rows, _ = extract_text_metrics("r", text, [])
+    values = {row["metric"]: row["value"] for row in rows}
+    assert values["text.requests_granted_in_whole_or_part"] == 42
+    assert values["text.requests_partially_granted"] == 3

@@ -103,6 +103,17 @@ def test_decisions_apply_last_and_are_never_dropped(tmp_path: Path, monkeypatch:
     assert run_pipeline(inbox, warehouse).success
     assert _overview(warehouse, placeholder) == (999, 1, 0, True)
 
+    # The file is the decisions' source: lines taken out of it are decisions taken back. The flag
+    # counts as open again and the machine's value is the overview's.
+    lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
+    file.write_text("".join(line for line in lines if placeholder not in line), encoding="utf-8")
+    assert run_pipeline(inbox, warehouse).success
+    assert _overview(warehouse, placeholder) == (machine_value, 1, 1, False)
+    assert query_warehouse(warehouse, "SELECT count(*) FROM review.decisions WHERE report_id = ?", [placeholder]) == [
+        (0,)
+    ]
+    assert query_warehouse(warehouse, "SELECT count(*) FROM review.decisions") == [(4,)]
+
 
 def test_an_agency_is_followed_across_years_when_its_name_changes_form(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"

@@ -174,17 +174,15 @@ def _line_pattern(alternatives: tuple[str, ...]) -> str:
 
 CHROME_RE = _line_pattern(p.CHROME_LINE_PATTERNS)
 FURNITURE_RE = _line_pattern(p.PAGE_FURNITURE_PATTERNS)
-SPAM_RE = (
-    "(?:"
-    + "|".join(
-        [
-            rf"(?:{'|'.join(re.escape(s) for s in p.SPAM_PHRASES)})"
-            r"(?:体育|手机|APP|app)?(?:官网入口|官方入口|官方网站|官网)?[·・]*(?:[(（]中国[)）])?(?:官方网站|官网)?(?:站点)?",
-            p.SPAM_PATTERN,
-        ]
-    )
-    + ")"
+_SPAM_PHRASE = (
+    rf"(?:{'|'.join(re.escape(s) for s in p.SPAM_PHRASES)})"
+    r"(?:体育|手机|APP|app)?(?:官网入口|官方入口|官方网站|官网)?[·・]*(?:[(（]中国[)）])?(?:官方网站|官网)?(?:站点)?"
 )
+# A declared phrase anywhere; a generic site string from an edge (`SPAM_EDGE`, which the mask
+# keeps: `${edge}`), else only its core (`SPAM_CORE`).
+SPAM_RE = rf"(?:{_SPAM_PHRASE}|(?P<edge>(?m:^)|{p.SPAM_EDGE})(?:{p.SPAM_PATTERN})|{p.SPAM_CORE})"
+# The same, with the spam string itself as group 1 (a phrase), 2 (a generic string) or 3 (a core).
+SPAM_SAMPLE_RE = rf"({_SPAM_PHRASE})|(?:(?m:^)|{p.SPAM_EDGE})({p.SPAM_PATTERN})|({p.SPAM_CORE})"
 PINYIN_RE = p.PINYIN_GLOSS.replace(r"[\u4e00-\u9fff]", _HAN)
 TRADITIONAL_RE = "[" + p.TRADITIONAL_ONLY_CHARS + "]"
 
@@ -354,11 +352,23 @@ def _map_where(
     return rows.select("row").join(values, on="row", how="left", maintain_order="left").get_column("value")
 
 
+def _char_position(text: pl.Expr, needle: pl.Expr) -> pl.Expr:
+    """Where `needle` first stands in `text`, in characters (`str.find` counts bytes); NULL when
+    it is not there."""
+    return (
+        pl.when(needle.is_not_null() & text.str.contains(needle, literal=True))
+        .then(text.str.split(needle).list.first().str.len_chars())
+        .cast(pl.Int32)
+    )
+
+
 def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     """Normalise a batch of raw reports. Columns in: report_id, media_type, text.
 
     Columns out: report_id, text, pre_chrome (text before chrome removal), original_script, fixes,
-    spam_spans (how many spam strings were masked), garbled_spans, garbled_sample.
+    spam_spans (how many spam strings were masked), spam_sample (the first, as it read), spam_in_names
+    (masks standing where a name belongs), spam_first_char, garbled_spans, garbled_sample,
+    garbled_first_char (positions in the cleaned text), page_starts.
     """
     if raw.is_empty():
         return pl.DataFrame(
@@ -369,8 +379,12 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
                 "original_script": pl.String,
                 "fixes": pl.List(pl.String),
                 "spam_spans": pl.Int64,
+                "spam_sample": pl.String,
+                "spam_in_names": pl.Int32,
+                "spam_first_char": pl.Int32,
                 "garbled_spans": pl.Int64,
                 "garbled_sample": pl.String,
+                "garbled_first_char": pl.Int32,
                 "page_starts": pl.List(pl.Int32),
             }
         )
@@ -415,8 +429,12 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     df = df.with_columns(t.str.replace_many(list(_FULLWIDTH), list(_ASCII)).alias("step"))
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_fullwidth_digits"), pl.col("step").alias("text"))
     # 6. Spam: count, then mask.
-    df = df.with_columns(t.str.count_matches(SPAM_RE).cast(pl.Int64).alias("spam_spans"))
-    df = df.with_columns(t.str.replace_all(SPAM_RE, p.SPAM_MASK, literal=False).alias("text"))
+    sample = t.str.extract_groups(SPAM_SAMPLE_RE)
+    df = df.with_columns(
+        t.str.count_matches(SPAM_RE).cast(pl.Int64).alias("spam_spans"),
+        pl.coalesce(sample.struct.field("1"), sample.struct.field("2"), sample.struct.field("3")).alias("spam_sample"),
+    )
+    df = df.with_columns(t.str.replace_all(SPAM_RE, "${edge}" + p.SPAM_MASK, literal=False).alias("text"))
     # Each page's first words, to find where it starts once cleaning is done; the page breaks
     # become blank lines (a sentence running over a page is joined with the hard wraps).
     df = df.with_columns(
@@ -477,7 +495,11 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
         ).alias("garbled_sample"),
         pl.col("is_html").alias("fix_html_to_text"),
         (pl.col("spam_spans") > 0).alias("fix_spam_masked"),
+        # Where a reader finds the damage: the first mask, the first unrepaired span.
+        _char_position(t, pl.lit(p.SPAM_MASK)).alias("spam_first_char"),
+        t.str.count_matches(p.SPAM_NAME_SLOT).cast(pl.Int32).alias("spam_in_names"),
     )
+    df = df.with_columns(_char_position(t, pl.col("garbled_sample")).alias("garbled_first_char"))
     anchored = pl.col("page_anchors").is_not_null()
     df = df.with_columns(
         _map_where(
@@ -505,7 +527,11 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
         "original_script",
         fixes,
         "spam_spans",
+        "spam_sample",
+        "spam_in_names",
+        "spam_first_char",
         "garbled_spans",
         "garbled_sample",
+        "garbled_first_char",
         "page_starts",
     )

@@ -24,7 +24,7 @@ from warehouse.stage import Stage
 from warehouse.stats import Progress, StageStats, no_progress
 from warehouse.store import frame, insert_frame
 
-STAGE = Stage("quality", "quality_flags", "metrics", ("quality.flags", "quality.validation_runs"), version="4")
+STAGE = Stage("quality", "quality_flags", "metrics", ("quality.flags", "quality.validation_runs"), version="5")
 _SQL = statements("warehouse.stages", "quality.sql")
 
 
@@ -53,27 +53,49 @@ def quality_context(con: duckdb.DuckDBPyConnection, pending_ids: list[str]) -> Q
     return QualityContext(reports, frames.report_frame(reports), frames.continuity_frame(reports, continuity_rows))
 
 
+# Frames whose rows stand somewhere in the text (positions, pages): `where` names that place.
+LOCATED_FRAMES: tuple[str, ...] = (
+    "t3_columns",
+    "t3_rows",
+    "t4_groups",
+    "cells",
+    "figures",
+    "plans",
+    "text_table",
+    "totals",
+    "percents",
+    "dated",
+    "completeness",
+)
+
+
 def validation_frames(
     con: duckdb.DuckDBPyConnection, context: QualityContext, ids: list[str]
 ) -> dict[str, pl.DataFrame]:
-    """Every frame a suite judges for the reports `ids`, derived from the metrics stage's tables."""
+    """Every frame a suite judges for the reports `ids`, derived from the metrics stage's tables,
+    each row that stands somewhere in the text with `where` (`frames.with_where`)."""
     reports = context.reports.filter(pl.col("report_id").is_in(ids))
     # Table cells and prose figures apart: no frame reads a cell's evidence line (only the prose
     # rows' are read), and those lines would be most of what one query of both decompressed and
-    # handed over, on the path GX waits on.
+    # handed over, on the path GX waits on. Both are read from their own tables, which hold their
+    # positions (the metrics view does not).
     table_rows = select_ids(
-        con, f"SELECT report_id, metric, value FROM metrics.report_metrics {WANTED} AND source = 'table'", ids
+        con, f"SELECT report_id, metric, value, start_char, page FROM segmented.table_cells {WANTED}", ids
     )
     prose_rows = select_ids(
         con,
-        f"SELECT report_id, metric, value, qualifier, source, evidence FROM metrics.report_metrics "
-        f"{WANTED} AND source <> 'table'",
+        f"SELECT report_id, metric, value, qualifier, source, evidence, start_char, page FROM metrics.text_metrics "
+        f"{WANTED}",
         ids,
     )
     found_tables = select_ids(con, f"SELECT * FROM segmented.tables {WANTED}", ids)
+    sections = select_ids(con, _SQL["top_sections"], ids)
+    page_starts = reports.select("report_id", "page_starts")
     cells = frames.table_cells(table_rows)
-    return {
-        "reports": context.report_rows.filter(pl.col("report_id").is_in(ids)),
+    built = {
+        "reports": frames.with_damage_places(
+            context.report_rows.filter(pl.col("report_id").is_in(ids)), sections, page_starts
+        ),
         "t3_columns": frames.t3_column_frame(cells, reports),
         "t3_rows": frames.t3_row_frame(cells),
         "t4_groups": frames.t4_frame(cells),
@@ -88,6 +110,10 @@ def validation_frames(
         "format_followed": frames.format_frame(reports, found_tables),
         "completeness": frames.completeness_frame(found_tables),
         "continuity": context.continuity.filter(pl.col("report_id").is_in(ids)),
+    }
+    return {
+        name: frames.with_where(frame, sections, page_starts) if name in LOCATED_FRAMES else frame
+        for name, frame in built.items()
     }
 
 

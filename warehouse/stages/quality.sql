@@ -5,7 +5,8 @@
 -- What the per-report rules and the cross-report rules read of each report in scope.
 SELECT c.report_id, c.doc_type, c.template, c.report_year, c.publish_date, c.publish_date_precision,
        c.period_start, c.period_end, c.title_year, c.body_year, c.title, c.agency, c.spam_spans,
-       c.garbled_spans, c.garbled_sample, c.text_sha256, r.source_path
+       c.garbled_spans, c.garbled_sample, c.text_sha256, r.source_path, c.spam_sample, c.spam_in_names,
+       c.spam_first_char, c.garbled_first_char, c.page_starts
 FROM cleaned.reports AS c JOIN raw.reports AS r USING (report_id)
 WHERE report_id IN (SELECT report_id FROM wanted_ids);
 
@@ -14,3 +15,8 @@ WHERE report_id IN (SELECT report_id FROM wanted_ids);
 SELECT report_id, metric, value, source FROM metrics.report_metrics
 WHERE report_id IN (SELECT report_id FROM wanted_ids)
     AND source = 'table' AND metric IN (SELECT metric FROM continuity_metrics);
+
+-- name: top_sections
+-- The top-level sections a flag's `where` names (frames.with_where).
+SELECT report_id, section_no, parent_no, label, heading, start_char, end_char FROM segmented.sections
+WHERE parent_no IS NULL AND report_id IN (SELECT report_id FROM wanted_ids);
