@@ -24,7 +24,13 @@ LAYOUTS: tuple[str, ...] = ("flat", "grid", "markdown", "html")
 # Pages whose table cells lost every separator, cut back by the tables' arithmetic: each row on a
 # line of its own (glued), or the whole page body on one line as a crawl saves it (flattened: item
 # numbers run into the row before, stray single spaces inside digit runs, headers glued to rows).
-ALL_LAYOUTS: tuple[str, ...] = (*LAYOUTS, "glued", "flattened")
+# A crawl of a Word-made web table (crawled): one cell a line, each followed by ` |`, a blank cell
+# as `|`, a spanned cell's columns as pipes after its row, and the zero counts of the five
+# organisation columns left blank in some rows, as many offices leave them.
+ALL_LAYOUTS: tuple[str, ...] = (*LAYOUTS, "glued", "flattened", "crawled")
+# The layout the reader records for a generated one, where the two names differ.
+READ_AS_LAYOUT = {"crawled": "markdown"}
+BLANK_ZEROS_SHARE = 0.5  # table-3 rows of a crawled page whose organisation columns' zeros are blank
 # Table 3's labels as real pages word them, where the catalogue's short form differs.
 REAL_T3_WORDING = {"partially_granted": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"}
 STRAY_SPACE_SHARE = 0.25  # table-3 rows of a flattened page with a stray space inside their digits
@@ -188,11 +194,25 @@ def _render(rows: list[tuple[str, list[str]]], layout: str, rng: random.Random, 
         return "\n".join(label + "".join(cells) for label, cells in rows)
     if layout == "flattened":  # one line: each row runs into the next (…00000002.其他法律…)
         return "".join(_flattened_row(label, cells, rng, stray_spaces) for label, cells in rows)
+    if layout == "crawled":
+        return _crawled(rows)
     if layout == "markdown":
         width = max(len(cells) for _, cells in rows) + 1
         lines = ["| " + " | ".join([label, *cells] + [""] * (width - 1 - len(cells))) + " |" for label, cells in rows]
         return "\n".join([lines[0], "|" + "---|" * width, *lines[1:]])
     return _html_table(rows)
+
+
+def _crawled(rows: list[tuple[str, list[str]]]) -> str:
+    width = max(len(cells) for _, cells in rows) + 1
+    out: list[str] = []
+    for label, cells in rows:
+        if label:
+            out.append(f"{label} |")
+        out.extend(f"{cell} |" if cell else "|" for cell in cells)
+        if width - 1 - len(cells) > 0:
+            out.append("|" * (width - 1 - len(cells)))
+    return "\n".join(out)
 
 
 def _flattened_row(label: str, cells: list[str], rng: random.Random, stray_spaces: bool) -> str:
@@ -323,7 +343,13 @@ def generate(
             t3_rows.append((headers["granted"], []))  # 2019-format pages repeat the block's heading
         if code in headers and (code != "other_no_correction" or template == "2021"):
             t3_rows.append((headers[code], []))
-        t3_rows.append((labels[code], [str(v) for v in t3[code]]))
+        shown = [str(v) for v in t3[code]]
+        if layout == "crawled" and rng.random() < BLANK_ZEROS_SHARE:
+            for position, column in enumerate(catalog.T3_COLUMNS[1:-1], start=1):
+                if shown[position] == "0":  # a blank cell states no figure
+                    shown[position] = ""
+                    del truth[f"t3.{code}.{column.code}"]
+        t3_rows.append((labels[code], shown))
     t2_rows: list[tuple[str, list[str]]] = []
     for r in catalog.T2_ROWS:
         if r.template == template:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from testkit.generator import ALL_LAYOUTS, TEMPLATES, generate
+from testkit.generator import ALL_LAYOUTS, READ_AS_LAYOUT, TEMPLATES, generate
 from transforms import catalog, segment
 from transforms.clean import clean_reports
 from transforms.segment import find_headings, topic_of
@@ -42,7 +42,7 @@ def test_every_layout_and_format(layout: str, template: str) -> None:
             assert t3["cells_recovered"] == t3["cells_expected"] and "row_total" in t3["split_constraints"]
         else:
             assert got == report.truth, report.name
-            assert {t["layout"] for t in tables} == {layout}
+            assert {t["layout"] for t in tables} == {READ_AS_LAYOUT.get(layout, layout)}
 
 
 def test_glued_row_of_the_issue() -> None:
@@ -311,3 +311,61 @@ def test_a_glued_table_2_row_the_prose_does_not_bear_out_stays_missing() -> None
     assert "t2.normative_documents.issued" not in got
     t2 = next(t for t in tables if t["table_code"] == "t2")
     assert any(note.startswith("t2.normative_documents:") for note in t2["split_ambiguous"])
+
+
+def _t3_rows_2021(cells_of: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """Table 3's rows of the 2021 format, each with its cells (`cells_of`, else seven zeros)."""
+    return [(r.label_zh, cells_of.get(r.code, ["0"] * 7)) for r in catalog.T3_ROWS if "2021" in r.templates]
+
+
+def test_blank_cells_between_stated_boundaries_keep_the_figures_in_their_columns() -> None:
+    """`一、本年新收… | 5 | | | | | | 5 |`: natural persons 5 and total 5, the organisation columns
+    blank (no figure stated), not 5 and 5 in the first two columns."""
+    rows = _t3_rows_2021({"new_received": ["5", "", "", "", "", "", "5"], "granted": ["", "", "", "", "", "2", "2"]})
+    piped = "\n".join(f"{label} | " + " | ".join(cells) + " |" for label, cells in rows)
+    tabbed = "\n".join("\t".join([label, *cells]) for label, cells in rows)
+    for text in (piped, tabbed):
+        tables, got = _read("三、收到和处理政府信息公开申请情况\n" + text)
+        assert got["t3.new_received.natural_person"] == 5 and got["t3.new_received.total"] == 5
+        assert "t3.new_received.commercial" not in got
+        assert got["t3.granted.other_org"] == 2 and got["t3.granted.total"] == 2
+        assert "t3.granted.natural_person" not in got
+        assert tables[0]["cells_read"] == 175 - 5 - 5
+
+
+def test_a_crawl_printing_one_cell_a_line_with_blank_cells_as_pipes() -> None:
+    """`label |`, then a cell a line: `|` is a blank cell, and the pipes after a row (a spanned
+    cell's columns) or after a header fill no column."""
+    lines = ["三、收到和处理政府信息公开申请情况", "申请人情况 |", "||||||||"]
+    for label, cells in _t3_rows_2021({"new_received": ["", "", "", "", "", "", "3"]}):
+        lines += [f"{label} |", *[f"{cell} |" if cell else "|" for cell in cells], "||"]
+    tables, got = _read("\n".join(lines))
+    assert got["t3.new_received.total"] == 3 and "t3.new_received.natural_person" not in got
+    assert got["t3.carried_forward.total"] == 0
+    assert tables[0]["layout"] == "markdown" and tables[0]["cells_read"] == 175 - 6
+
+
+def test_an_html_row_label_spanning_two_columns_and_blank_cells() -> None:
+    """The 2021 template's row labels span two columns; a blank <td> is a blank cell."""
+    cells = "".join(f"<td>{x}</td>" for x in ["4", "", "", "", "", "1", "5"])
+    zeros = "".join("<td>0</td>" for _ in range(7))
+    rows = [
+        f"<tr><td colspan='2'>{label}</td>{cells if r.code == 'new_received' else zeros}</tr>"
+        for r, (label, _) in zip([r for r in catalog.T3_ROWS if "2021" in r.templates], _t3_rows_2021({}), strict=True)
+    ]
+    html = f"<html><body><p>三、收到和处理政府信息公开申请情况</p><table>{''.join(rows)}</table></body></html>"
+    tables, got = _read(html, html=True)
+    assert (got["t3.new_received.natural_person"], got["t3.new_received.other_org"]) == (4, 1)
+    assert got["t3.new_received.total"] == 5 and "t3.new_received.commercial" not in got
+    assert tables[0]["layout"] == "html"
+
+
+def test_table_4_skips_its_headers_blank_cells_and_keeps_blanks_among_its_figures() -> None:
+    header = (
+        "四、政府信息公开行政复议、行政诉讼情况\n行政复议 | | | | | 行政诉讼 |\n"
+        "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |"
+    )
+    figures = "1 | | 0 | 0 | 1 | 2 | 0 | 0 | 0 | 2 | 0 | 0 | 0 | 0 | 0 |"
+    _, got = _read(header + "\n" + figures)
+    assert got["t4.reconsideration.upheld"] == 1 and "t4.reconsideration.corrected" not in got
+    assert got["t4.reconsideration.total"] == 1 and got["t4.litigation_direct.total"] == 2

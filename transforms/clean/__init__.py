@@ -146,12 +146,15 @@ def _html_tree_text(tree: Any) -> str:
             node.decompose()
     for row in tree.css("tr"):
         cells = []
+        spanned = 0
         for cell in row.css("td, th"):
-            text = " ".join(cell.text(separator=" ").split())
+            cells.append(" ".join(cell.text(separator=" ").split()))
             span = cell.attributes.get("colspan")
-            repeat = int(span) if span and span.isdigit() and 0 < int(span) <= 20 else 1
-            cells.extend([text] + [""] * (repeat - 1))
-        row.replace_with("\n" + "\t".join(cells) + "\n")
+            spanned += (int(span) if span and span.isdigit() and 0 < int(span) <= 20 else 1) - 1
+        # A spanned cell's extra columns go to the row's end, as crawlers print them: an empty cell
+        # between a row's label and its figures is a blank cell of the table, which keeps the
+        # figures after it in their columns (`tables._line_tokens`).
+        row.replace_with("\n" + "\t".join(cells + [""] * spanned) + "\n")
     body = tree.body or tree.root
     if body is None:
         return ""

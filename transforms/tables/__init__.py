@@ -79,7 +79,7 @@ _REGION_LINES = 2000  # how far (in lines, blank ones included) a table may exte
 
 
 class Token(NamedTuple):  # a tuple: hundreds of thousands are made per batch
-    kind: str  # label, number, missing, glued
+    kind: str  # label, number, missing (a mark such as /), empty (a blank cell), glued
     text: str
     line: int
     offset: int
@@ -116,10 +116,42 @@ def _value_kind(piece: str) -> str:
     return "number" if _NUMBER.match(piece) else "missing"
 
 
+# Cell boundaries a page states (tabs from HTML rows, pipes from markdown and crawled tables), as
+# opposed to runs of spaces, which may be alignment.
+_STATED_SPLIT = re.compile(r"\t|\|")
+
+
 @lru_cache(maxsize=65536)
 def _line_tokens(line: str) -> tuple[tuple[str, str], ...]:
     """(kind, text) of each cell of one line. Cached: label lines and small counts recur in report
-    after report (the flat layout puts each on a line of its own)."""
+    after report (the flat layout puts each on a line of its own).
+
+    Where a line states its cell boundaries (tabs, pipes), an empty cell between two filled ones
+    is a blank cell of the table (`empty`): the figures after it keep their columns
+    (`一、本年新收… | 0 | | | | | | 0 |` is natural persons 0 … total 0, not 0 and 0 in the first two
+    columns). Empty cells before a line's first filled cell (a spanned row label's column) or after
+    its last (a spanned cell's columns, printed at the row's end) are not counted. A line of pipes
+    alone is that many empty cells: a crawl that prints one cell per line (`0 |`) prints a blank
+    cell as `|`."""
+    if "|" not in line and "\t" not in line:
+        return _piece_tokens(line)
+    stripped = line.strip()
+    if stripped and stripped.count("|") == len(stripped):
+        return (("empty", ""),) * len(stripped)
+    pieces = _STATED_SPLIT.split(line)
+    filled = [i for i, piece in enumerate(pieces) if piece.strip() and not _RULE.match(piece.strip())]
+    is_filled = set(filled)
+    found: list[tuple[str, str]] = []
+    for index, piece in enumerate(pieces):
+        if index in is_filled:
+            found.extend(_piece_tokens(piece))
+        elif filled and filled[0] < index < filled[-1] and not _RULE.match(piece.strip()):
+            found.append(("empty", ""))
+    return tuple(found)
+
+
+def _piece_tokens(line: str) -> tuple[tuple[str, str], ...]:
+    """(kind, text) of each cell of a line, or of one stated cell of it, split by runs of spaces."""
     found: list[tuple[str, str]] = []
     for piece in _CELL_SPLIT.split(line):
         piece = piece.strip()
@@ -204,27 +236,39 @@ def region_groups(region: Region) -> Iterator[Group]:
     for line, offset in zip(region.lines, region.offsets, strict=True):
         for label, values, raw, glued_digits in _line_runs(line):
             if label is not None:
-                if current is None or current.values or current.glued:
+                if current is None or any(current.raw) or current.glued:
                     if current is not None:
-                        yield current
+                        yield _without_trailing_blanks(current)
                     current = Group(label, values=[], offset=offset, raw=[])
                 else:
+                    # Only blank cells since the label (a spanned header's columns): the label
+                    # goes on, as a label wrapped over two lines does.
                     current.label += label
+                    current.values, current.raw = [], []
                 current.last_label_line = line_number
             if raw:
                 if current is None:
                     current = Group("", values=[], offset=offset, raw=[])
                 current.raw.extend(raw)
                 current.values.extend(values)
-                if current.first_value_line < 0:
-                    current.first_value_line = line_number
-                    current.first_value_offset = offset
-                current.last_value_line = line_number
+                if any(raw):
+                    if current.first_value_line < 0:
+                        current.first_value_line = line_number
+                        current.first_value_offset = offset
+                    current.last_value_line = line_number
                 if glued_digits:
                     current.glued = glued_digits
         line_number += 1
     if current is not None:
-        yield current
+        yield _without_trailing_blanks(current)
+
+
+def _without_trailing_blanks(group: Group) -> Group:
+    """The group without the blank cells after its last value: they fill no column of its row."""
+    while group.raw and group.raw[-1] == "":
+        group.raw.pop()
+        group.values.pop()
+    return group
 
 
 @lru_cache(maxsize=8192)
@@ -241,12 +285,13 @@ def best_match(label: str, table: str) -> str | None:
     return best[2] if best else None
 
 
-# A line whose first character past its leading blanks is a pipe: a markdown table's row.
-_PIPE_ROW = re.compile(r"^[^\S\n]*\|", re.MULTILINE)
+# A line that opens or closes with a pipe (past blanks): a markdown table's row, or a cell of a
+# crawl that prints one cell a line (`0 |`).
+_PIPE_ROW = re.compile(r"^(?:[^\S\n]*\|.*|.*\|[^\S\n]*)$", re.MULTILINE)
 
 
 def pipe_rows(text: str) -> int:
-    """How many lines of `text` are markdown rows: one search, not one strip a line."""
+    """How many lines of `text` are piped table rows or cells: one search, not one strip a line."""
     return len(_PIPE_ROW.findall(text))
 
 
@@ -390,6 +435,16 @@ def _lone_run_is_glued(group: Group, width: int) -> None:
         group.glued, group.values = digits, []
 
 
+def _fitted(group: Group, width: int) -> list[float | None]:
+    """The group's first `width` values, once blank cells before its first figure that make it
+    longer than its row are dropped: columns a spanned label filled, printed after it."""
+    values, raw = group.values, group.raw
+    skip = 0
+    while len(values) - skip > width and skip < len(raw) and raw[skip] == "":
+        skip += 1
+    return values[skip : skip + width]
+
+
 def read_t3(region: Region) -> dict[str, tuple[list[float | None], Group]]:
     rows: dict[str, tuple[list[float | None], Group]] = {}
     for group in region_groups(region):
@@ -398,7 +453,7 @@ def read_t3(region: Region) -> dict[str, tuple[list[float | None], Group]]:
         _lone_run_is_glued(group, len(catalog.T3_COLUMNS))
         code = best_match(group.label, "t3")
         if code and code not in rows:
-            rows[code] = (group.values[: len(catalog.T3_COLUMNS)], group)
+            rows[code] = (_fitted(group, len(catalog.T3_COLUMNS)), group)
         if code == "carried_forward":
             break
     return rows
@@ -662,7 +717,7 @@ def _read_t2(report_id: str, page: Page, is_html: bool, t3_anchor: int | None) -
         evidence = _evidence(row_group) if row_group else ""
         offset = row_group.figures_offset if row_group else None
         metrics, units = _T2_CELLS[t2.template, t2.code]
-        reading.row(metrics, row_group.values if row_group else [], units, offset, evidence)
+        reading.row(metrics, _fitted(row_group, len(metrics)) if row_group else [], units, offset, evidence)
     layout = "glued" if any(g.glued for g in found.values()) else layout_of(list(found.values()), region.lines, is_html)
     return reading, reading.table(layout, offsets[anchor])
 
@@ -724,6 +779,8 @@ def _read_t4(report_id: str, page: Page, is_html: bool, after: int | None) -> tu
         if token.kind == "label":
             if values:
                 break
+            continue
+        if token.kind == "empty" and not values:  # the header's blank cells, before the figures
             continue
         if token.kind == "glued":
             if values:

@@ -12,7 +12,7 @@ from warehouse.sql import exported, wanted_texts
 from warehouse.stage import Stage
 from warehouse.stats import StageStats
 
-STAGE = Stage("cleaned", "cleaned_reports", "raw", ("cleaned.reports",), version="6")
+STAGE = Stage("cleaned", "cleaned_reports", "raw", ("cleaned.reports",), version="7")
 
 
 def _write_cleaned(con: duckdb.DuckDBPyConnection, batch: list[str], rows: pl.DataFrame, stats: StageStats) -> None:

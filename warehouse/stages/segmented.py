@@ -20,7 +20,7 @@ STAGE = Stage(
     "segmented_reports",
     "cleaned",
     ("segmented.sections", "segmented.tables", "segmented.table_cells"),
-    version="5",
+    version="6",
 )
 
 
