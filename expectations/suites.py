@@ -552,8 +552,13 @@ def run_suites(
     suites: tuple[str, ...] = SUITES,
     docs_dir: Path | None = None,
     rows_per_run: int = ROWS_PER_RUN,
+    describe: Callable[[str, pl.DataFrame], pl.DataFrame] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Validate every frame with the checks that judge it. Returns (flags, validation runs).
+
+    `describe(frame name, rows)` adds to the rows GX found unexpected the columns their messages
+    name that the frame does not carry (`where`: finding a place costs joins that only the few
+    flagged rows of a frame need).
 
     `frames` is one set of frames, or an iterable of sets (batches of reports): GX's context,
     suites and checkpoints are built once, and each frame is validated in chunks of about
@@ -640,9 +645,10 @@ def run_suites(
                 [int(row["row_key"]) for row in r.result.get("unexpected_index_list") or []] for r in result.results
             ]
             wanted = sorted({key for keys in unexpected for key in keys})
-            by_key = {
-                row["row_key"]: row for row in frame.filter(pl.col("row_key").is_in(wanted)).iter_rows(named=True)
-            }
+            flagged = frame.filter(pl.col("row_key").is_in(wanted))
+            if describe is not None and not flagged.is_empty():
+                flagged = describe(frame_name, flagged)
+            by_key = {row["row_key"]: row for row in flagged.iter_rows(named=True)}
             for expectation_result, keys in zip(result.results, unexpected, strict=True):
                 meta = expectation_result.expectation_config.meta
                 check = frame_checks[int(meta["check"])]

@@ -59,6 +59,36 @@ def with_where(frame: pl.DataFrame, sections: pl.DataFrame, page_starts: pl.Data
     return placed.with_columns(pl.when(joined != "").then(joined).otherwise(pl.lit(WHOLE_TEXT)).alias("where"))
 
 
+# Frames whose rows stand somewhere in the text (positions, pages): `described` names that place.
+PLACED_FRAMES = frozenset(
+    {
+        "reports",
+        "t3_columns",
+        "t3_rows",
+        "t4_groups",
+        "cells",
+        "figures",
+        "plans",
+        "text_table",
+        "totals",
+        "percents",
+        "dated",
+        "completeness",
+    }
+)
+
+
+def described(frame_name: str, rows: pl.DataFrame, sections: pl.DataFrame, page_starts: pl.DataFrame) -> pl.DataFrame:
+    """Rows of the frame `frame_name` (the ones a suite flagged) with the place their messages
+    name: `where` (`with_where`), or for the reports frame `spam_where` and `garbled_where`. A
+    cell's item (its table and printed row) is worded here too: there are ≈ 180 cells a report."""
+    if frame_name == "reports":
+        return with_damage_places(rows, sections, page_starts)
+    if frame_name == "cells":
+        rows = rows.with_columns(metric_label(pl.col("metric")).alias("item"))
+    return with_where(rows, sections, page_starts) if frame_name in PLACED_FRAMES else rows
+
+
 def with_damage_places(reports: pl.DataFrame, sections: pl.DataFrame, page_starts: pl.DataFrame) -> pl.DataFrame:
     """`reports` (of `report_frame`) with `spam_where` and `garbled_where`: where the first masked
     spam string and the first unrepaired span stand (`with_where`)."""
@@ -335,7 +365,6 @@ def cell_frame(cells: pl.DataFrame) -> pl.DataFrame:
             "value",
             "unsigned_value",
             "count_fraction",
-            metric_label(pl.col("metric")).alias("item"),
             pl.col("start_char").cast(pl.Int32).alias("first_char"),
             pl.col("page").cast(pl.Int32).alias("page_first"),
         )

@@ -5,7 +5,7 @@ judged reports' rows of `quality.flags`; each suite's run is recorded in `qualit
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -53,27 +53,12 @@ def quality_context(con: duckdb.DuckDBPyConnection, pending_ids: list[str]) -> Q
     return QualityContext(reports, frames.report_frame(reports), frames.continuity_frame(reports, continuity_rows))
 
 
-# Frames whose rows stand somewhere in the text (positions, pages): `where` names that place.
-LOCATED_FRAMES: tuple[str, ...] = (
-    "t3_columns",
-    "t3_rows",
-    "t4_groups",
-    "cells",
-    "figures",
-    "plans",
-    "text_table",
-    "totals",
-    "percents",
-    "dated",
-    "completeness",
-)
-
-
 def validation_frames(
     con: duckdb.DuckDBPyConnection, context: QualityContext, ids: list[str]
 ) -> dict[str, pl.DataFrame]:
-    """Every frame a suite judges for the reports `ids`, derived from the metrics stage's tables,
-    each row that stands somewhere in the text with `where` (`frames.with_where`)."""
+    """Every frame a suite judges for the reports `ids`, derived from the metrics stage's tables;
+    rows that stand somewhere in the text carry their positions (`frames.POSITION_COLUMNS`), from
+    which `describer` words the place of the rows GX flags."""
     reports = context.reports.filter(pl.col("report_id").is_in(ids))
     # Table cells and prose figures apart: no frame reads a cell's evidence line (only the prose
     # rows' are read), and those lines would be most of what one query of both decompressed and
@@ -89,13 +74,9 @@ def validation_frames(
         ids,
     )
     found_tables = select_ids(con, f"SELECT * FROM segmented.tables {WANTED}", ids)
-    sections = select_ids(con, _SQL["top_sections"], ids)
-    page_starts = reports.select("report_id", "page_starts")
     cells = frames.table_cells(table_rows)
-    built = {
-        "reports": frames.with_damage_places(
-            context.report_rows.filter(pl.col("report_id").is_in(ids)), sections, page_starts
-        ),
+    return {
+        "reports": context.report_rows.filter(pl.col("report_id").is_in(ids)),
         "t3_columns": frames.t3_column_frame(cells, reports),
         "t3_rows": frames.t3_row_frame(cells),
         "t4_groups": frames.t4_frame(cells),
@@ -111,10 +92,24 @@ def validation_frames(
         "completeness": frames.completeness_frame(found_tables),
         "continuity": context.continuity.filter(pl.col("report_id").is_in(ids)),
     }
-    return {
-        name: frames.with_where(frame, sections, page_starts) if name in LOCATED_FRAMES else frame
-        for name, frame in built.items()
-    }
+
+
+def describer(con: duckdb.DuckDBPyConnection) -> Callable[[str, pl.DataFrame], pl.DataFrame]:
+    """`run_suites`' `describe`: the flagged rows of a frame with their `where` (and a report's
+    `spam_where`, `garbled_where`), from their reports' top-level sections and page starts. Reads
+    through a cursor of its own: GX runs in this thread while the next batch's frames are read in
+    another."""
+    cursor = con.cursor()
+
+    def describe(frame_name: str, rows: pl.DataFrame) -> pl.DataFrame:
+        if frame_name not in frames.PLACED_FRAMES:
+            return rows
+        ids = rows.get_column("report_id").unique().to_list()
+        sections = select_ids(cursor, _SQL["top_sections"], ids)
+        page_starts = select_ids(cursor, _SQL["page_starts"], ids)
+        return frames.described(frame_name, rows, sections, page_starts)
+
+    return describe
 
 
 # Continuity pairs whose texts are read by one query: a query scans the whole zstd text column
@@ -180,7 +175,11 @@ def validate_pending(
     # The next batch's frames are read (DuckDB, Polars) while GX validates the last (Python).
     frames_read = prefetched(validation_frames(con, context, batch) for batch in batches(judged, batch_size))
     flags, runs = suites.run_suites(
-        _told(frames_read, progress, len(judged)), run_id, docs_dir=docs_dir, rows_per_run=rows_per_run
+        _told(frames_read, progress, len(judged)),
+        run_id,
+        docs_dir=docs_dir,
+        rows_per_run=rows_per_run,
+        describe=describer(con),
     )
     before = processed_before(con, STAGE, judged)
     delete_reports(con, ("quality.flags",), [report_id for report_id in judged if report_id in before])
