@@ -105,6 +105,13 @@ SPAM_CORE = (
     r"(?:手机|APP|app)?(?:官网入口|官方入口)[·・\s]*(?:[(（]中国[)）])?(?:官方网站|官网)?(?:站点)?"
     r"|[·・][(（]中国[)）](?:官方网站|官网)"
 )
+# Search-engine spam hacked into a page's footer: lines of adult-video titles, then a run of place
+# names each closed by a pipe (`观塘区| 和田县| 华宁县| …`). A title line is masked from its start
+# to the next full stop or line end around one of these words; a run of four or more piped names
+# is masked whole (a table's cells have a space before their pipes).
+SPAM_SEO_WORDS: tuple[str, ...] = ("作爱", "一区二区三区", "丝袜", "少妇", "熟女", "乱伦", "jizz", "亚洲va", "天堂va")
+SPAM_SEO_RUN = r"[^\n。]{0,60}?(?:" + "|".join(SPAM_SEO_WORDS) + r")[^\n。|]{0,80}"
+SPAM_PLACE_LIST = r"(?:[\u4e00-\u9fff]{2,8}\|[ \t]?){4,}"
 # A masked span standing in a name's place: before an organ's word (〔已屏蔽〕办公室关于…) or after
 # the words that introduce one (《〔已屏蔽〕…, 印发〔已屏蔽〕…). Injected spam replaces the
 # agency's or the place's name there, so the name is lost from the text.

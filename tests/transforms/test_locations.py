@@ -116,3 +116,19 @@ def test_spam_masking_keeps_the_words_around_a_site_string_and_counts_lost_names
     assert row["spam_in_names"] == 1
     assert row["spam_first_char"] == row["text"].index("〔已屏蔽〕") == 11
     assert row["garbled_first_char"] is None
+
+
+def test_search_engine_spam_in_a_footer_is_masked_and_counted() -> None:
+    """Adult-video titles and a run of piped place names hacked into a page's footer are spam; a
+    table's piped cells (a space before each pipe) are not."""
+    body = "一、总体情况\n2023年,本机关主动公开政府信息120条。\n| 规章 | 0 | 0 | 0 |\n| 行政规范性文件 | 1 | 0 | 3 |"
+    footer = "车上震动A级作爱视频,又大又爽a视频,国产丝袜视频一区二区三区 甲乙区| 丙丁县| 戊己县| 庚辛市| 壬癸旗|"
+    cleaned = clean_reports(
+        pl.DataFrame(
+            {"report_id": ["r", "clean"], "media_type": ["text/plain"] * 2, "text": [f"{body}\n{footer}", body]}
+        )
+    )
+    spammed, kept = cleaned.row(0, named=True), cleaned.row(1, named=True)
+    assert spammed["text"].startswith(body) and "视频" not in spammed["text"] and "丙丁县" not in spammed["text"]
+    assert spammed["spam_spans"] == 2 and spammed["spam_sample"].startswith("车上震动")
+    assert kept["text"] == body and kept["spam_spans"] == 0

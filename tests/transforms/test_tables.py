@@ -369,3 +369,34 @@ def test_table_4_skips_its_headers_blank_cells_and_keeps_blanks_among_its_figure
     _, got = _read(header + "\n" + figures)
     assert got["t4.reconsideration.upheld"] == 1 and "t4.reconsideration.corrected" not in got
     assert got["t4.reconsideration.total"] == 1 and got["t4.litigation_direct.total"] == 2
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # a PDF's text layer that broke each two-line header cell over two lines of text
+        "结果 结果 其他 尚未 总\n维持 纠正 结果 审结 计 结果 结果 其他 尚未 总 结果 结果 其他 尚未 总\n"
+        "维持 纠正 结果 审结 计 维持 纠正 结果 审结 计",
+        # one that printed the vertical labels a character a line
+        "结 结 其 尚\n结 结 其 尚 结 结 其 尚\n果 果 他 未\n总计 果 果 他 未 总 果 果 他 未 总\n维 纠 结 审\n"
+        "维 纠 结 审 计 维 纠 结 审 计\n持 正 果 结\n持 正 果 结 持 正 果 结",
+    ],
+)
+def test_table_4_under_a_header_whose_words_are_scattered(header: str) -> None:
+    text = (
+        "四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n未经复议直接起诉 复议后起诉\n"
+        f"{header}\n3 1 0 0 4 2 0 0 1 3 0 0 0 0 0\n五、存在的主要问题及改进情况\n"
+    )
+    tables, got = _read(text)
+    assert [t["table_code"] for t in tables] == ["t4"]
+    assert (got["t4.reconsideration.upheld"], got["t4.reconsideration.total"]) == (3, 4)
+    assert (got["t4.litigation_direct.pending"], got["t4.litigation_direct.total"]) == (1, 3)
+
+
+def test_prose_about_reconsideration_is_not_table_4() -> None:
+    text = (
+        "四、政府信息公开行政复议、行政诉讼情况\n本年度发生行政复议案件2件,结果维持1件,纠正1件,"
+        "无尚未审结案件。\n五、存在的主要问题及改进情况\n2024年将继续推进公开工作。\n"
+    )
+    tables, _ = _read(text)
+    assert tables == []

@@ -183,9 +183,17 @@ _SPAM_PHRASE = (
 )
 # A declared phrase anywhere; a generic site string from an edge (`SPAM_EDGE`, which the mask
 # keeps: `${edge}`), else only its core (`SPAM_CORE`).
-SPAM_RE = rf"(?:{_SPAM_PHRASE}|(?P<edge>(?m:^)|{p.SPAM_EDGE})(?:{p.SPAM_PATTERN})|{p.SPAM_CORE})"
-# The same, with the spam string itself as group 1 (a phrase), 2 (a generic string) or 3 (a core).
-SPAM_SAMPLE_RE = rf"({_SPAM_PHRASE})|(?:(?m:^)|{p.SPAM_EDGE})({p.SPAM_PATTERN})|({p.SPAM_CORE})"
+# Search-engine spam (`SPAM_SEO_RUN`, `SPAM_PLACE_LIST`) is masked wherever it stands.
+SPAM_RE = (
+    rf"(?:{_SPAM_PHRASE}|(?P<edge>(?m:^)|{p.SPAM_EDGE})(?:{p.SPAM_PATTERN})|{p.SPAM_CORE}"
+    rf"|{p.SPAM_SEO_RUN}|{p.SPAM_PLACE_LIST})"
+)
+# The same, with the spam string itself as group 1 (a phrase), 2 (a generic string), 3 (a core),
+# 4 (a search-engine title line) or 5 (a list of places).
+SPAM_SAMPLE_RE = (
+    rf"({_SPAM_PHRASE})|(?:(?m:^)|{p.SPAM_EDGE})({p.SPAM_PATTERN})|({p.SPAM_CORE})"
+    rf"|({p.SPAM_SEO_RUN})|({p.SPAM_PLACE_LIST})"
+)
 PINYIN_RE = p.PINYIN_GLOSS.replace(r"[\u4e00-\u9fff]", _HAN)
 TRADITIONAL_RE = "[" + p.TRADITIONAL_ONLY_CHARS + "]"
 
@@ -435,7 +443,7 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     sample = t.str.extract_groups(SPAM_SAMPLE_RE)
     df = df.with_columns(
         t.str.count_matches(SPAM_RE).cast(pl.Int64).alias("spam_spans"),
-        pl.coalesce(sample.struct.field("1"), sample.struct.field("2"), sample.struct.field("3")).alias("spam_sample"),
+        pl.coalesce([sample.struct.field(str(group)) for group in range(1, 6)]).alias("spam_sample"),
     )
     df = df.with_columns(t.str.replace_all(SPAM_RE, "${edge}" + p.SPAM_MASK, literal=False).alias("text"))
     # Each page's first words, to find where it starts once cleaning is done; the page breaks

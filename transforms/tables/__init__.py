@@ -763,14 +763,29 @@ def _t2_cuts(run: str, width: int) -> list[tuple[float, ...]]:
 T4_CELLS = len(catalog.T4_GROUPS) * len(catalog.T4_COLUMNS)
 
 
+# Table 4's column words as a PDF's text layer may scatter them (`尚未 总` over `审结 计`, or one
+# character a line: `结 结 其 尚` / `果 果 他 未`): the characters of its header all stand within
+# these lines of the anchor even where no word is whole.
+T4_HEADER_CHARS = frozenset("维持纠正尚未审结")
+T4_HEADER_LINES = 14
+
+
+def _t4_header_scattered(page: Page, anchor: int) -> bool:
+    window = "".join(page.lines[anchor : anchor + T4_HEADER_LINES])
+    return T4_HEADER_CHARS <= set(window)
+
+
 def _read_t4(report_id: str, page: Page, is_html: bool, after: int | None) -> tuple[Reading, dict | None]:
     """Table 4: the 15 figures that follow its header (行政复议 … 总计), in catalogue order."""
     reading = Reading(report_id, "t4")
     offsets = page.offsets
     anchor = page.find(r"行政复议", after or 0)
-    if anchor is None or (after is None and page.find(r"结果维持", anchor, anchor + 40) is None):
+    if anchor is None:
         return reading, None
-    if page.find(r"尚未审结|总计", anchor, anchor + 60) is None:
+    scattered = _t4_header_scattered(page, anchor)
+    if after is None and not scattered and page.find(r"结果维持", anchor, anchor + 40) is None:
+        return reading, None
+    if not scattered and page.find(r"尚未审结|总计", anchor, anchor + 60) is None:
         return reading, None
     region = _region(page, anchor, anchor + 80)
     values: list[Token] = []
