@@ -135,6 +135,9 @@ NOTICE_TITLE = r"(关于印发|的通知|的通告|的公告)"
 # Correspondence and notices that are neither a report nor a plan, even when about a plan's points
 # (关于2014年政府信息公开工作要点落实情况的函): a letter, a reply, a notice that issues nothing.
 CORRESPONDENCE_TITLE = r"(?:的函|的复函|的请示|的批复)$|^(?!.*(?:印发|转发)).*的通知$"
+# Guidance about reports, which names one without being one: the format itself (关于印发《…年度报告
+# 格式》的通知), answers on filling it in (…有关项目填报问题的解释), model texts (…年度报告范文).
+REPORT_GUIDANCE_TITLE = r"年度报告(?:格式|模板|范文|样本|参考样本)|填报[^。\n]{0,8}的解释$|的解释$|范文$"
 # Legal texts (the Regulations themselves, a province's 办法) describe what reports contain; their
 # title names the instrument, and their body is numbered articles.
 LEGAL_TEXT_TITLE = r"(?:条例|办法|规定|细则|实施意见)(?:[(（][^)）]{0,12}[)）])?$"

@@ -58,6 +58,14 @@ def test_a_signature_at_the_end_names_the_agency() -> None:
         ("关于印发2021年政务公开工作要点的通知", "主动公开", "work_plan"),
         ("中华人民共和国政府信息公开条例", "本报告 主动公开 依申请 行政复议 收费", "other"),
         ("某县2023年政府信息公开工作年度报告", "", "annual_report"),
+        # The format itself, answers on filling it in, and model texts name a report without being one.
+        (
+            "国务院办公厅政府信息与政务公开办公室关于印发《中华人民共和国政府信息公开工作年度报告格式》的通知",
+            "一、总体情况 第二十条第(一)项 主动公开 依申请 行政复议 收费",
+            "other",
+        ),
+        ("关于政府信息公开年度报告有关项目填报问题的解释", "主动公开 依申请 行政复议 收费", "other"),
+        ("政府信息公开年度工作报告范文", "本年度报告 主动公开 依申请 行政复议 收费", "other"),
     ],
 )
 def test_what_is_not_a_report(title: str, text: str, doc_type: str) -> None:

@@ -66,11 +66,15 @@ def find_title(pre_chrome: str, text: str) -> str | None:
     return None
 
 
+_NOT_A_REPORT_TITLES = (p.LEGAL_TEXT_TITLE, p.CORRESPONDENCE_TITLE, p.REPORT_GUIDANCE_TITLE)
+
+
 def classify(title: str | None, text: str) -> str:
     """annual_report, work_plan or other, from the title first and the body's structure second."""
     if title:
-        # A notice about reports (关于做好…年度报告编制工作的通知) names one without being one.
-        if re.search(p.LEGAL_TEXT_TITLE, title) or re.search(p.CORRESPONDENCE_TITLE, title):
+        # A notice about reports (关于做好…年度报告编制工作的通知), the format or guidance on filling
+        # it in names one without being one.
+        if any(re.search(pattern, title) for pattern in _NOT_A_REPORT_TITLES):
             return "other"
         if re.search(p.ANNUAL_REPORT_TITLE, title):
             return "annual_report"
