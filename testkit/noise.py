@@ -288,16 +288,24 @@ def noisy_report(index: int, seed: int = 0, noises: tuple[str, ...] | None = Non
     footer_lines: list[str] = []
     if "site_header" in noises:
         shown = (published or date(2024, 1, 15)) + timedelta(days=rng.randint(0, 9))
-        header_lines = [
-            f"欢迎访问{city or ''}人民政府门户网站",
-            "无障碍浏览 | 长者模式",
-            "当前位置：首页 > 政务公开 > 政府信息公开年报",
-            f"索引号：{rng.randint(10**10, 10**11 - 1)}/{shown.year}-{rng.randint(1, 999):05d}",
-            f"发布机构：{agency}",
-            rng.choice(
-                [f"发布日期：{shown.isoformat()}", f"发布日期：{shown.year}年{shown.month:02d}月{shown.day:02d}日"]
-            ),
-        ]
+        index_number = f"{rng.randint(10**10, 10**11 - 1)}/{shown.year}-{rng.randint(1, 999):05d}"
+        if rng.random() < 0.5:
+            header_lines = [
+                f"欢迎访问{city or ''}人民政府门户网站",
+                "无障碍浏览 | 长者模式",
+                "当前位置：首页 > 政务公开 > 政府信息公开年报",
+                f"索引号：{index_number}",
+                f"发布机构：{agency}",
+                rng.choice(
+                    [f"发布日期：{shown.isoformat()}", f"发布日期：{shown.year}年{shown.month:02d}月{shown.day:02d}日"]
+                ),
+            ]
+        else:  # a catalogue page's header table, as a crawl prints it: the column name is in it
+            header_lines = [
+                f"索引号 | {index_number} | 组配分类 | 政府信息公开年报 |",
+                f"发布机构 | {agency} | 发文日期 | {shown.isoformat()} {rng.randint(10, 17)}:{rng.randint(10, 59)} |",
+                "发布文号 | | 关键词 | 年报 |",
+            ]
         published = shown
     if "navigation" in noises:
         header_lines = [*NAVIGATION, "", *header_lines]

@@ -22,6 +22,9 @@ CHROME_LINE_PATTERNS: tuple[str, ...] = (
     # Markdown header blocks of a page's metadata table (| 标题: | … |) and their separator rows.
     r"^\|\s*(标\s*题|索\s*引\s*号|发文日期|发布日期|发布机构|文\s*号|主题分类|成文日期)\s*[:：].*$",
     r"^\|(\s*:?-{3,}:?\s*\|)+\s*$",
+    # A catalogue page's header table as a crawl prints it (索引号 | … | 组配分类 | … |).
+    r"^\|?[ \t]*(索[ \t]*引[ \t]*号|发布机构|发文日期|发布文号|信息来源|信息名称|组配分类|主题分类|成文日期|发布日期|"
+    r"有[ \t]*效[ \t]*性|文[ \t]*号)[ \t]*\|.*$",
 )
 
 # Characters that only navigation trees and menus use (folder icons, boxes, bullets).
@@ -153,15 +156,19 @@ TABLE_2021_CUES = r"本年制发件数|逾期不补正|现行有效件数"
 TABLE_2019_CUES = r"本年新制作数量|对外公开总数量|上一年项目数量"
 
 # ---------------------------------------------------------------- metadata
-TITLE_FIELD = r"(?m)^\|?\s*标\s*题\s*[:：]\s*\|?\s*([^|\n]{6,80})"
+# The page's title field: `标题：…`, or a catalogue page's piped `信息名称 | … |`.
+TITLE_FIELD = r"(?m)^\|?\s*(?:标\s*题|信息名称|文件名称)\s*(?:[:：]\s*\|?|\|)\s*([^|\n]{6,80})"
 # A title wrapped over two lines (`2025 年上海市人民政府办公厅政府信息公开` / `工作年度报告`): the first
 # line ends where the second begins.
 TITLE_WRAPPED_HEAD = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?$"
 TITLE_WRAPPED_TAIL = r"^(?:工作)?(?:年度报告|年报)$"
 TITLE_YEAR = r"((?:19|20)\d{2})\s*年(?:度)?[^\n]{0,20}(?:报告|年报|工作要点|计划|方案)"
 PUBLISHER_FIELD = r"(?:发布机构|发文机关|发文单位|发布单位)\s*[:：]?\s*\|?\s*([\u4e00-\u9fff()（）]{3,40})"
+# A bare 时间/日期 counts only as a field of its own (`来源：… 时间：2017-01-12`), not inside words
+# such as 统计时间.
 PUBLISH_DATE_FIELD = (
-    r"(?:发布日期|发文日期|成文日期|发布时间)\s*[:：]?\s*\|?\s*((?:19|20)\d{2})[-年/.](\d{1,2})[-月/.](\d{1,2})"
+    r"(?:发布日期|发文日期|成文日期|发布时间|(?:^|(?<=[\s|]))(?:时间|日期)(?=\s*[:：]))\s*[:：]?\s*\|?\s*"
+    r"((?:19|20)\d{2})[-年/.](\d{1,2})[-月/.](\d{1,2})"
 )
 # Period: 自2019年1月1日起至2019年12月31日止 / 从2023年1月1日到12月31日止
 STATS_PERIOD = (

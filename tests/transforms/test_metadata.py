@@ -35,6 +35,23 @@ from transforms.figures import statements
             "鼓楼区教育局2023年政府信息公开工作年度报告",
             "鼓楼区教育局",
         ),
+        # a catalogue page's piped header table, whose 分类 names the column (政府信息公开年报)
+        (
+            "索引号 | 0000/2024-00013 | 组配分类 | 政府信息公开年报 |\n"
+            "发布机构 | 某市商务局 | 发文日期 | 2024-01-20 |\n"
+            "信息名称 | 某市商务局2023年政府信息公开工作年度报告 | 内容概述 |\n",
+            "正文",
+            "某市商务局2023年政府信息公开工作年度报告",
+            "某市商务局",
+        ),
+        # the same table above a title line of the body: the table's rows are no title
+        (
+            "",
+            "索 引 号 | 0000/2018-04736 | 分 类 | 政府信息公开年报 综合政务 |\n文 号 | 有 效 性 |\n"
+            "泰州市人民政府2017年政府信息公开工作年度报告\n正文",
+            "泰州市人民政府2017年政府信息公开工作年度报告",
+            "泰州市人民政府",
+        ),
     ],
 )
 def test_titles_as_real_pages_print_them(pre_chrome: str, text: str, title: str, agency: str) -> None:
@@ -124,3 +141,20 @@ def test_the_deadline_follows_the_issuer(title: str | None, agency: str | None, 
         schema_overrides={"period_start": pl.Date, "period_end": pl.Date, "title": pl.String, "agency": pl.String},
     )
     assert frames.report_frame(reports)["deadline"].to_list() == [deadline]
+
+
+@pytest.mark.parametrize(
+    ("pre_chrome", "published"),
+    [
+        (
+            "福州市晋安区2016年政府信息公开工作年度报告\n来源:区人民政府办公室 时间:2017-01-12 10:01\n",
+            date(2017, 1, 12),
+        ),
+        ("发布机构 | 某市商务局 | 发文日期 | 2024-01-20 15:47 |\n", date(2024, 1, 20)),
+        ("来源：某县政府办 日期：2023-02-01\n", date(2023, 2, 1)),
+        # a statistics period's 时间 is no publication date
+        ("本报告统计时间:2016年1月1日至12月31日。\n", None),
+    ],
+)
+def test_publication_date_fields(pre_chrome: str, published: date | None) -> None:
+    assert metadata.find_publish_date(pre_chrome, "正文")[0] == published

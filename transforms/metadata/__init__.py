@@ -61,8 +61,10 @@ def find_title(pre_chrome: str, text: str) -> str | None:
         following = next((x for x in lines[index + 1 :] if x), "")
         if re.search(p.TITLE_WRAPPED_HEAD, line) and re.search(p.TITLE_WRAPPED_TAIL, following):
             line += following  # a title wrapped over two lines
+        if "|" in line.strip("| "):
+            continue  # a row of the page's header table (索引号 | … | 分类 | 政府信息公开年报 |), not a title
         if 6 <= len(line) <= _TITLE_MAX_CHARS and not line.endswith("。") and _TITLE_LINE.search(line):
-            return re.sub(r"\s+", "", line)
+            return re.sub(r"\s+", "", line.strip("| "))
     return None
 
 
@@ -116,7 +118,7 @@ _SIGNATURE_LINES = 6  # how many non-blank lines at each end may carry the signa
 
 
 def find_publish_date(pre_chrome: str, text: str) -> tuple[date | None, str | None]:
-    field = re.search(p.PUBLISH_DATE_FIELD, pre_chrome)
+    field = re.search(p.PUBLISH_DATE_FIELD, pre_chrome, re.MULTILINE)
     if field:
         found = _safe_date(int(field.group(1)), int(field.group(2)), int(field.group(3)))
         if found:
