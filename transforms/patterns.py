@@ -112,7 +112,10 @@ SPAM_CORE = (
 # names each closed by a pipe (`观塘区| 和田县| 华宁县| …`). A title line is masked from its start
 # to the next full stop or line end around one of these words; a run of four or more piped names
 # is masked whole (a table's cells have a space before their pipes).
-SPAM_SEO_WORDS: tuple[str, ...] = ("作爱", "一区二区三区", "丝袜", "少妇", "熟女", "乱伦", "jizz", "亚洲va", "天堂va")
+SPAM_SEO_WORDS: tuple[str, ...] = (
+    *("作爱", "一区二区三区", "丝袜", "少妇", "熟女", "乱伦", "jizz", "亚洲va", "天堂va", "黄片", "人妻"),
+    *("一级黄", "精品国产", "国产精品免费", "久久精品", "久久久", "成人视频", "成年男女", "亚洲男人"),
+)
 SPAM_SEO_RUN = r"[^\n。]{0,60}?(?:" + "|".join(SPAM_SEO_WORDS) + r")[^\n。|]{0,80}"
 SPAM_PLACE_LIST = r"(?:[\u4e00-\u9fff]{2,8}\|[ \t]?){4,}"
 # A masked span standing in a name's place: before an organ's word (〔已屏蔽〕办公室关于…) or after

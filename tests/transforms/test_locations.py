@@ -132,3 +132,13 @@ def test_search_engine_spam_in_a_footer_is_masked_and_counted() -> None:
     assert spammed["text"].startswith(body) and "视频" not in spammed["text"] and "丙丁县" not in spammed["text"]
     assert spammed["spam_spans"] == 2 and spammed["spam_sample"].startswith("车上震动")
     assert kept["text"] == body and kept["spam_spans"] == 0
+
+
+def test_search_engine_spam_at_the_top_of_a_page_is_masked() -> None:
+    header = "www.黄片视频在线播放,成年男女免费视频网站,99久久精品国产9999高清,亚洲男人在线视频观看"
+    body = "某县2023年政府信息公开工作年度报告\n一、总体情况\n本年度主动公开政府信息120条。"
+    row = clean_reports(
+        pl.DataFrame({"report_id": ["r"], "media_type": ["text/plain"], "text": [f"{header}\n{body}"]})
+    ).row(0, named=True)
+    assert row["text"].endswith(body) and "视频" not in row["text"]
+    assert row["spam_spans"] >= 1
