@@ -78,12 +78,21 @@ PLACED_FRAMES = frozenset(
 )
 
 
-def described(frame_name: str, rows: pl.DataFrame, sections: pl.DataFrame, page_starts: pl.DataFrame) -> pl.DataFrame:
+def described(
+    frame_name: str,
+    rows: pl.DataFrame,
+    sections: pl.DataFrame,
+    page_starts: pl.DataFrame,
+    cell_positions: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Rows of the frame `frame_name` (the ones a suite flagged) with the place their messages
     name: `where` (`with_where`), or for the reports frame `spam_where` and `garbled_where`. A
-    cell's item (its table and printed row) is worded here too: there are ≈ 180 cells a report."""
+    table frame's rows get their cells' span here (`with_cell_span`), and a cell its item (its
+    table and printed row): only flagged rows pay for them (a report has ≈ 180 cells)."""
     if frame_name == "reports":
         return with_damage_places(rows, sections, page_starts)
+    if frame_name in TABLE_FRAME_CELLS and cell_positions is not None:
+        rows = with_cell_span(frame_name, rows, cell_positions)
     if frame_name == "cells":
         rows = rows.with_columns(metric_label(pl.col("metric")).alias("item"))
     return with_where(rows, sections, page_starts) if frame_name in PLACED_FRAMES else rows
@@ -103,12 +112,9 @@ def with_damage_places(reports: pl.DataFrame, sections: pl.DataFrame, page_start
 
 
 def table_cells(table_rows: pl.DataFrame) -> pl.DataFrame:
-    """Metric rows read from the tables (report_id, metric, value, and where present start_char and
-    page), their codes split (t3.granted.natural → table t3, row granted, column natural): once per
-    batch, for every frame built on them."""
-    table_rows = table_rows.with_columns(
-        [pl.lit(None, dtype=pl.Int32).alias(c) for c in ("start_char", "page") if c not in table_rows.columns]
-    )
+    """Metric rows read from the tables (report_id, metric, value), their codes split
+    (t3.granted.natural → table t3, row granted, column natural): once per batch, for every frame
+    built on them."""
     return (
         table_rows.with_columns(
             pl.col("metric")
@@ -117,7 +123,7 @@ def table_cells(table_rows: pl.DataFrame) -> pl.DataFrame:
             .alias("parts")
         )
         .unnest("parts")
-        .select("report_id", "metric", "table", "row_code", "col_code", "value", "start_char", "page")
+        .select("report_id", "metric", "table", "row_code", "col_code", "value")
     )
 
 
@@ -127,23 +133,41 @@ def _cells(cells: pl.DataFrame, table: str) -> pl.DataFrame:
 
 
 def _wide(cells: pl.DataFrame, table: str, on: str, columns: list[str]) -> pl.DataFrame:
-    """A table's cells pivoted to one column per `on` code, with every catalogue column present,
-    and the span of those cells (`POSITION_COLUMNS`): the first and last cell's positions and pages."""
+    """A table's cells pivoted to one column per `on` code, with every catalogue column present."""
     index = ["report_id", "col_code" if on == "row_code" else "row_code"]
     wide = _cells(cells, table).pivot(on=on, index=index, values="value")
     missing = [c for c in columns if c not in wide.columns]
-    span = (
-        cells.filter(pl.col("table") == table)
-        .group_by(index)
-        .agg(
-            pl.col("start_char").min().cast(pl.Int32).alias("first_char"),
-            pl.col("start_char").max().cast(pl.Int32).alias("last_char"),
-            pl.col("page").min().cast(pl.Int32).alias("page_first"),
-            pl.col("page").max().cast(pl.Int32).alias("page_last"),
-        )
+    return wide.with_columns([pl.lit(None, dtype=pl.Float64).alias(c) for c in missing])
+
+
+# The table frames' rows by the cells they judge: (table, the frame's key column, the cell's part
+# it names). A flagged row's place is the span of those cells.
+TABLE_FRAME_CELLS: dict[str, tuple[str, str, str]] = {
+    "t3_columns": ("t3", "col_code", "col_code"),
+    "t3_rows": ("t3", "row_code", "row_code"),
+    "t4_groups": ("t4", "group_code", "row_code"),
+    "cells": ("", "metric", "metric"),
+}
+
+
+def with_cell_span(frame_name: str, rows: pl.DataFrame, cell_positions: pl.DataFrame) -> pl.DataFrame:
+    """Rows of a table frame with the span of the cells they judge (`POSITION_COLUMNS`): the first
+    and last cell's positions and pages. `cell_positions`: segmented.table_cells (report_id,
+    metric, start_char, page) of the rows' reports."""
+    table, key, part = TABLE_FRAME_CELLS[frame_name]
+    cells = cell_positions.with_columns(
+        pl.col("metric").str.split_exact(".", 2).struct.rename_fields(["table", "row_code", "col_code"]).alias("parts")
+    ).unnest("parts")
+    if table:
+        cells = cells.filter(pl.col("table") == table)
+    span = cells.group_by("report_id", pl.col(part).alias(key)).agg(
+        pl.col("start_char").min().cast(pl.Int32).alias("first_char"),
+        pl.col("start_char").max().cast(pl.Int32).alias("last_char"),
+        pl.col("page").min().cast(pl.Int32).alias("page_first"),
+        pl.col("page").max().cast(pl.Int32).alias("page_last"),
     )
-    return wide.with_columns([pl.lit(None, dtype=pl.Float64).alias(c) for c in missing]).join(
-        span, on=index, how="left"
+    return rows.drop(POSITION_COLUMNS, strict=False).join(
+        span, on=["report_id", key], how="left", maintain_order="left"
     )
 
 
@@ -305,7 +329,6 @@ def t3_column_frame(cells: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
             "balance_gap",
             "outcomes_gap",
             "item",
-            *POSITION_COLUMNS,
         )
         .sort("report_id", "col_code")
     )
@@ -321,9 +344,7 @@ def t3_row_frame(cells: pl.DataFrame) -> pl.DataFrame:
             pl.col("row_code").replace_strict(T3_ROW_ZH, default=pl.col("row_code")).alias("row_zh"),
         )
         .with_columns(pl.format("表三「{}」行", pl.col("row_zh")).alias("item"))
-        .select(
-            "report_id", "row_code", "row_zh", *APPLICANT_COLUMNS, "total", "applicants_sum", "item", *POSITION_COLUMNS
-        )
+        .select("report_id", "row_code", "row_zh", *APPLICANT_COLUMNS, "total", "applicants_sum", "item")
         .sort("report_id", "row_code")
     )
 
@@ -339,7 +360,7 @@ def t4_frame(cells: pl.DataFrame) -> pl.DataFrame:
             pl.col("group_code").replace_strict(T4_GROUP_ZH, default=pl.col("group_code")).alias("group_zh"),
         )
         .with_columns(pl.format("表四「{}」", pl.col("group_zh")).alias("item"))
-        .select("report_id", "group_code", "group_zh", *T4_PARTS, "total", "parts_sum", "item", *POSITION_COLUMNS)
+        .select("report_id", "group_code", "group_zh", *T4_PARTS, "total", "parts_sum", "item")
         .sort("report_id", "group_code")
     )
 
@@ -365,8 +386,6 @@ def cell_frame(cells: pl.DataFrame) -> pl.DataFrame:
             "value",
             "unsigned_value",
             "count_fraction",
-            pl.col("start_char").cast(pl.Int32).alias("first_char"),
-            pl.col("page").cast(pl.Int32).alias("page_first"),
         )
         .sort("report_id", "metric")
     )

@@ -457,13 +457,17 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
             t.str.replace_all(SPAM_SEO_RE, p.SPAM_MASK).alias("seo_masked"),
         ],
     )
-    sample = t.str.extract_groups(SPAM_SAMPLE_RE)
     df = df.with_columns(seo).with_columns(
-        (t.str.count_matches(SPAM_RE) + pl.col("seo_spans").fill_null(0)).cast(pl.Int64).alias("spam_spans"),
-        pl.coalesce([*(sample.struct.field(str(group)) for group in range(1, 4)), pl.col("seo_sample")]).alias(
-            "spam_sample"
-        ),
+        (t.str.count_matches(SPAM_RE) + pl.col("seo_spans").fill_null(0)).cast(pl.Int64).alias("spam_spans")
     )
+    sample = t.str.extract_groups(SPAM_SAMPLE_RE)
+    df = df.with_columns(
+        _computed_where(
+            df,
+            pl.col("spam_spans") > 0,
+            [pl.coalesce(*(sample.struct.field(str(group)) for group in range(1, 4))).alias("site_sample")],
+        )
+    ).with_columns(pl.coalesce("site_sample", "seo_sample").alias("spam_sample"))
     df = df.with_columns(
         pl.coalesce("seo_masked", t).str.replace_all(SPAM_RE, "${edge}" + p.SPAM_MASK, literal=False).alias("text")
     )
@@ -527,10 +531,18 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
         ).alias("garbled_sample"),
         pl.col("is_html").alias("fix_html_to_text"),
         (pl.col("spam_spans") > 0).alias("fix_spam_masked"),
-        # Where a reader finds the damage: the first mask, the first unrepaired span.
-        _char_position(t, pl.lit(p.SPAM_MASK)).alias("spam_first_char"),
-        t.str.count_matches(p.SPAM_NAME_SLOT).cast(pl.Int32).alias("spam_in_names"),
     )
+    # Where a reader finds the damage: the first mask, the first unrepaired span.
+    df = df.with_columns(
+        _computed_where(
+            df,
+            pl.col("spam_spans") > 0,
+            [
+                _char_position(t, pl.lit(p.SPAM_MASK)).alias("spam_first_char"),
+                t.str.count_matches(p.SPAM_NAME_SLOT).cast(pl.Int32).alias("spam_in_names"),
+            ],
+        )
+    ).with_columns(pl.col("spam_in_names").fill_null(0))
     df = df.with_columns(_char_position(t, pl.col("garbled_sample")).alias("garbled_first_char"))
     anchored = pl.col("page_anchors").is_not_null()
     df = df.with_columns(

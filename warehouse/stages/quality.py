@@ -62,11 +62,9 @@ def validation_frames(
     reports = context.reports.filter(pl.col("report_id").is_in(ids))
     # Table cells and prose figures apart: no frame reads a cell's evidence line (only the prose
     # rows' are read), and those lines would be most of what one query of both decompressed and
-    # handed over, on the path GX waits on. Both are read from their own tables, which hold their
-    # positions (the metrics view does not).
-    table_rows = select_ids(
-        con, f"SELECT report_id, metric, value, start_char, page FROM segmented.table_cells {WANTED}", ids
-    )
+    # handed over, on the path GX waits on. The prose rows come from their own table, which holds
+    # their positions (the metrics view does not).
+    table_rows = select_ids(con, f"SELECT report_id, metric, value FROM segmented.table_cells {WANTED}", ids)
     prose_rows = select_ids(
         con,
         f"SELECT report_id, metric, value, qualifier, source, evidence, start_char, page FROM metrics.text_metrics "
@@ -107,7 +105,10 @@ def describer(con: duckdb.DuckDBPyConnection) -> Callable[[str, pl.DataFrame], p
         ids = rows.get_column("report_id").unique().to_list()
         sections = select_ids(cursor, _SQL["top_sections"], ids)
         page_starts = select_ids(cursor, _SQL["page_starts"], ids)
-        return frames.described(frame_name, rows, sections, page_starts)
+        cell_positions = (
+            select_ids(cursor, _SQL["cell_positions"], ids) if frame_name in frames.TABLE_FRAME_CELLS else None
+        )
+        return frames.described(frame_name, rows, sections, page_starts, cell_positions)
 
     return describe
 

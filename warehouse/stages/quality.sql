@@ -25,3 +25,8 @@ WHERE parent_no IS NULL AND report_id IN (SELECT report_id FROM wanted_ids);
 -- Where each page of a PDF or DOCX starts, for a flag's `where` (frames.with_where).
 SELECT report_id, page_starts FROM cleaned.reports
 WHERE page_starts IS NOT NULL AND report_id IN (SELECT report_id FROM wanted_ids);
+
+-- name: cell_positions
+-- Where each table cell stands, for the place of a flagged table row or cell (frames.with_cell_span).
+SELECT report_id, metric, start_char, page FROM segmented.table_cells
+WHERE report_id IN (SELECT report_id FROM wanted_ids);
