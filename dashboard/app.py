@@ -341,6 +341,19 @@ def _pivot(
 QUOTED_DETAILS = ("sentence", "evidence", "garbled_sample")
 
 
+# The keys of a flag's details that its message already shows (where, found, expected).
+MESSAGE_DETAILS = ("where", "found", "expected")
+
+
+def evidence_beyond_message(detail: str | None) -> str:
+    """A flag's details without the parts its message shows: the numbers and quotes behind it."""
+    try:
+        fields = json.loads(detail) if detail else {}
+    except ValueError:
+        return detail or ""
+    return json.dumps({k: v for k, v in fields.items() if k not in MESSAGE_DETAILS}, ensure_ascii=False)
+
+
 def flagged_passages(details: list[str]) -> list[str]:
     """The report's words the flags quote (their details' sentences and samples)."""
     passages = []
@@ -449,7 +462,7 @@ def report_page(filters: Filters) -> None:
     if flags.empty:
         st.success("没有问题标记 No flags")
     else:
-        st.table(flags)
+        st.table(flags.assign(依据=flags["依据"].map(evidence_beyond_message)))
     metrics = load(
         "SELECT metric, value, unit, qualifier, source, page, evidence FROM metrics.report_metrics "
         "WHERE report_id = ? ORDER BY metric",

@@ -140,3 +140,6 @@ def test_the_masks_of_injected_spam_are_highlighted_and_the_message_says_where(
     (message,) = flags["说明"].tolist()
     assert message.startswith("位置:「一、")
     assert "如「开云手机官网入口·(中国)官方网站」,其中 10 处在机关或地方名称的位置" in message
+    # Beside the message, its evidence without the message's own words again.
+    (evidence,) = flags["依据"].tolist()
+    assert '"spam_in_names": 10' in evidence and '"expected"' not in evidence
