@@ -247,8 +247,10 @@ def flags_page(filters: Filters) -> None:
     download(summary, "flag_summary", "flag_summary_csv")
     sql = f"""
         SELECT f.report_id, f.rule AS 规则, f.severity AS 严重程度, o.report_year AS 年度, o.agency AS 机构,
-               f.message AS 说明, r.description_en AS rule_description,
-               coalesce(d.decision, '') AS 审核
+               json_extract_string(f.details, '$.where') AS 位置,
+               coalesce(json_extract_string(f.details, '$.found'), f.message) AS 发现,
+               json_extract_string(f.details, '$.expected') AS 应当,
+               r.description_en AS rule_description, coalesce(d.decision, '') AS 审核, f.message AS 说明
         FROM quality.flags AS f JOIN marts.report_overview AS o USING (report_id)
         JOIN catalog.rules AS r USING (rule)
         LEFT JOIN review.decisions AS d
@@ -257,14 +259,19 @@ def flags_page(filters: Filters) -> None:
         ORDER BY f.severity, f.rule, o.report_year, f.report_id"""
     rows, total = paged(sql, params + tuple(flag_params), "flags_page")
     st.caption(f"{total:,} 条标记 flags")
-    # The report link first: a long message never pushes it off the screen.
-    shown = rows.assign(报告=rows.report_id.map(lambda rid: f"?page=report&report={rid}")).drop(columns="report_id")
+    # The report link first: a long message never pushes it off the screen. The message in its
+    # three parts, each a column of its own (the whole message is in the CSV).
+    shown = rows.assign(报告=rows.report_id.map(lambda rid: f"?page=report&report={rid}")).drop(
+        columns=["report_id", "说明"]
+    )
     st.dataframe(
         shown[["报告", *[c for c in shown.columns if c != "报告"]]],
         hide_index=True,
         column_config={
             "报告": st.column_config.LinkColumn("报告", display_text="打开", width="small"),
-            "说明": st.column_config.TextColumn(width="large"),
+            "位置": st.column_config.TextColumn(width="medium"),
+            "发现": st.column_config.TextColumn(width="large"),
+            "应当": st.column_config.TextColumn(width="medium"),
             "rule_description": st.column_config.TextColumn(width="medium"),
         },
     )

@@ -81,6 +81,11 @@ def test_flags_page_lists_every_flag_with_its_english_description(app: Callable[
         "SPAM_INJECTED",
     }
     assert summary["description"].str.len().min() > 10
+    # Each flag's message in its three parts, where first.
+    listed = page.dataframe[0].value
+    assert ["位置", "发现", "应当"] == [c for c in listed.columns if c in ("位置", "发现", "应当")]
+    spam = listed[listed["规则"] == "SPAM_INJECTED"].iloc[0]
+    assert spam["位置"] == "「一、总体公开情况」起" and spam["发现"].startswith("屏蔽了 11 处")
 
 
 def test_report_page_shows_the_tables_and_flags_of_001(
