@@ -348,8 +348,12 @@ STAGE_TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "suite": "reconciliation, years, document or continuity",
             "rule": "a code in catalog.rules",
             "severity": "error or warning",
-            "message": "what is wrong, in words, with the numbers",
-            "details": "observed and expected values, the cells or years involved (JSON)",
+            "message": "what is wrong, in words, with the numbers, in three parts: 位置:where (the table row or "
+            "column, the top-level section, the page of a PDF or DOCX)。发现:what was found。应当:what the report "
+            "should show。",
+            "details": "observed and expected values, the cells or years involved (JSON); the message's parts under "
+            "where, found and expected; where the finding stands under section, page_first, page_last and "
+            "first_char (a position in cleaned.reports.text)",
             "run_id": "the Dagster run that produced it",
             "checked_at": "when",
         },
