@@ -222,3 +222,15 @@ def test_granted_and_partially_granted_together_is_its_own_figure() -> None:
     values = {row["metric"]: row["value"] for row in rows}
     assert values["text.requests_granted_in_whole_or_part"] == 42
     assert values["text.requests_partially_granted"] == 3
+
+
+def test_items_published_as_a_portal_states_them() -> None:
+    """门户网站公开全市各类政府信息共计3437条 is the items published proactively; a count of
+    information disclosed on application is not."""
+    from transforms.figures import extract_text_metrics
+
+    portal = "2023年度,市政府门户网站公开全市各类政府信息共计3437条,包括人事信息12条。"
+    stated, _ = extract_text_metrics("r", portal, [])
+    assert [(row["metric"], row["value"]) for row in stated] == [("text.proactive_items", 3437.0)]
+    on_application, _ = extract_text_metrics("r", "本年度依申请公开政府信息共计12条,均按时答复。", [])
+    assert all(row["metric"] != "text.proactive_items" for row in on_application)
