@@ -24,7 +24,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboard import export
 from transforms import catalog, patterns
+from transforms.figures import statements
 from warehouse import reviews
 from warehouse.store import warehouse_path
 
@@ -294,7 +296,7 @@ def agency_page(filters: Filters) -> None:
     years = load(
         """WITH mine AS (SELECT report_id FROM marts.year_over_year WHERE agency = ?)
         SELECT y.report_year AS 年度, y.metric, y.value, y.previous_value, y.change, y.change_ratio, y.agency,
-               y.report_id
+               y.report_id, y.previous_report_id
         FROM marts.year_over_year AS y
         WHERE y.report_id IN (SELECT report_id FROM mine)
            OR y.report_id IN (SELECT previous_report_id FROM marts.year_over_year WHERE agency = ?)
@@ -326,9 +328,39 @@ def agency_page(filters: Filters) -> None:
     )
     st.subheader(f"连续性标记 Continuity flags ({len(continuity)})")
     st.dataframe(continuity, hide_index=True, column_config={"说明": st.column_config.TextColumn(width="large")})
+    repeated = repeated_sentences(years)
+    st.subheader(f"与上年相同的句子 Sentences repeated from the year before ({len(repeated)})")
+    if repeated.empty:
+        st.caption("没有 none")
+    else:
+        st.dataframe(repeated, hide_index=True, column_config={"句子": st.column_config.TextColumn(width="large")})
     download(years, f"year_over_year_{agency}", "agency_csv")
     printable = f"<html><meta charset='utf-8'><h1>{agency}</h1>{side_by_side.to_html()}{continuity.to_html()}</html>"
     st.download_button("打印版 printable page", printable.encode(), f"{agency}.html", "text/html", key="agency_html")
+    st.download_button(
+        "Word 文档 .docx",
+        export.agency_docx(agency, side_by_side, changes, continuity, repeated),
+        f"{agency}.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="agency_docx",
+    )
+
+
+def repeated_sentences(years: pd.DataFrame) -> pd.DataFrame:
+    """(年度, 句子): each of the agency's reports' prose sentences that its previous year's report
+    has too (figures aside), as `COPIED_FROM_PRIOR_YEAR` counts them. Reads the pairs' two texts."""
+    pairs = years[years.previous_report_id.notna()][["年度", "report_id", "previous_report_id"]].drop_duplicates()
+    if pairs.empty:
+        return pd.DataFrame(columns=["年度", "句子"])
+    ids = tuple(set(pairs.report_id) | set(pairs.previous_report_id))
+    texts = load(f"SELECT report_id, text FROM cleaned.reports WHERE report_id IN ({', '.join('?' * len(ids))})", ids)
+    text_of = dict(zip(texts.report_id, texts.text, strict=True))
+    rows = [
+        (year, sentence)
+        for year, this, previous in pairs.itertuples(index=False)
+        for sentence in statements.copied_sentences(text_of.get(this, ""), text_of.get(previous, ""))
+    ]
+    return pd.DataFrame(rows, columns=["年度", "句子"])
 
 
 def _pivot(

@@ -148,3 +148,39 @@ def test_the_masks_of_injected_spam_are_highlighted_and_the_message_says_where(
     # Beside the message, its evidence without the message's own words again.
     (evidence,) = flags["依据"].tolist()
     assert '"spam_in_names": 10' in evidence and '"expected"' not in evidence
+
+
+@pytest.fixture(scope="module")
+def copied_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A warehouse holding an agency's two years, the second copied from the first."""
+    from testkit.generator import generate_case
+    from testkit.runs import run_pipeline
+
+    inbox = tmp_path_factory.mktemp("copied") / "inbox"
+    inbox.mkdir()
+    case = generate_case(3, "grid", "COPIED_FROM_PRIOR_YEAR", seed=4)
+    for generated in case:
+        (inbox / generated.name).write_bytes(generated.data)
+    warehouse = inbox.parent / "copied.duckdb"
+    assert run_pipeline(inbox, warehouse).success
+    return warehouse, case[-1].agency
+
+
+def test_agency_page_shows_the_sentences_repeated_from_the_year_before(
+    copied_warehouse: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse, agency = copied_warehouse
+    monkeypatch.setenv("NIANBAO_WAREHOUSE", str(warehouse))
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+    page = AppTest.from_file(APP, default_timeout=60)
+    page.query_params["page"] = "agency"
+    page.query_params["agency"] = agency
+    page.run()
+    assert not page.exception, page.exception
+    heading = next(s.value for s in page.subheader if s.value.startswith("与上年相同的句子"))
+    repeated = next(frame.value for frame in page.dataframe if "句子" in frame.value.columns)
+    assert heading.endswith(f"({len(repeated)})") and len(repeated) >= 8
+    assert set(repeated["年度"]) == {2023}
+    # Sentences as the report writes them, its figures included (the year's own numbers differ).
+    assert any(sentence.startswith("2023年,") for sentence in repeated["句子"])
+    assert not any("#" in sentence or "\n" in sentence for sentence in repeated["句子"])

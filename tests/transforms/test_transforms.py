@@ -234,3 +234,14 @@ def test_items_published_as_a_portal_states_them() -> None:
     assert [(row["metric"], row["value"]) for row in stated] == [("text.proactive_items", 3437.0)]
     on_application, _ = extract_text_metrics("r", "本年度依申请公开政府信息共计12条,均按时答复。", [])
     assert all(row["metric"] != "text.proactive_items" for row in on_application)
+
+
+def test_copied_sentences_are_the_ones_the_year_before_has_too_figures_aside() -> None:
+    from transforms.figures.statements import copied_sentences, copied_share
+
+    before = "2022年,本机关受理申请12件,全部按时答复。我办持续加强政策解读工作。今年新设了专栏。"
+    after = (
+        "2023年,本机关受理申请15件,全部按时答复。我办持续加强政策解读工作。明年我们将继续改进政务公开工作的各个环节。"
+    )
+    assert copied_sentences(after, before) == ["2023年,本机关受理申请15件,全部按时答复", "我办持续加强政策解读工作"]
+    assert copied_share(after, before) == 2 / 3

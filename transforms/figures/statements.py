@@ -192,6 +192,14 @@ def sentence_set(text: str) -> set[str]:
     return {_DIGITS.sub("#", s) for s in sentences if len(s) >= MIN_SENTENCE_CHARS}
 
 
+def copied_sentences(text: str, previous: str) -> list[str]:
+    """The prose sentences of `text`, as written and in order, that `previous` has too (their
+    figures aside): what `copied_share` counts, for a reader to see."""
+    earlier = sentence_set(previous)
+    sentences = (chunk.rsplit("\n", 1)[-1].strip() for chunk in _PROSE_END.split(text)[:-1])
+    return [s for s in sentences if len(s) >= MIN_SENTENCE_CHARS and _DIGITS.sub("#", s) in earlier]
+
+
 def copied_share(text: str, previous: str) -> float:
     mine = sentence_set(text)
     if not mine:
