@@ -300,6 +300,8 @@ def generate(
             t2[f"t2.{kind}.in_force"] = available - t2[f"t2.{kind}.repealed"]
     expected: set[str] = {fault} if fault in SINGLE_FAULTS else set()
     t2_shown = {k: f"{v:g}" for k, v in t2.items()}
+    if layout not in ("glued", "flattened"):
+        _large_decisions(random.Random(seed * 100003 + index + LARGE_FIGURES_SALT), t2, t2_shown)
     if fault == "T3_BALANCE":
         t3["new_received"][0] += 1
         t3["new_received"][6] += 1
@@ -487,6 +489,26 @@ def _crawled_page(title: str, signed: str, paragraphs: list[str]) -> str:
         "栏目: 政府信息公开年报\n==================== 正文 ====================\n"
     )
     return header + " ".join(" ".join(line for line in p.split("\n") if line) for p in paragraphs)
+
+
+# A body that decides thousands of licences or penalties a year prints them with thousands
+# separators as often as not (行政许可 12,690; 收费金额 1,234.56 万元). Drawn with a generator of
+# their own, so the rest of a report is the same with or without them.
+LARGE_FIGURES_SALT = 7919
+LARGE_FIGURES_SHARE = 0.3
+
+
+def _large_decisions(rng: random.Random, t2: dict[str, float], shown: dict[str, str]) -> None:
+    for metric in [m for m in t2 if m.endswith(".decisions") or m.endswith(".amount")]:
+        if rng.random() >= LARGE_FIGURES_SHARE or shown[metric] in ("-2", "/"):
+            continue
+        large = float(rng.randint(1000, 20000)) if metric.endswith(".decisions") else round(rng.uniform(1000, 9999), 2)
+        t2[metric] = large
+        separated = rng.random() < 0.5
+        if large.is_integer():
+            shown[metric] = f"{int(large):,}" if separated else str(int(large))
+        else:
+            shown[metric] = f"{large:,.2f}" if separated else f"{large:.2f}"
 
 
 def _t2_value(rng: random.Random, column: str, plain: bool = False) -> float:

@@ -67,6 +67,12 @@ MOJIBAKE_EDGE_SLACK = 2
 MOJIBAKE_MIN_REPAIRED_HAN = 2
 MOJIBAKE_MIN_COMMON_SHARE = 0.7
 
+# ---------------------------------------------------------------- figures
+# A figure with thousands separators: every group after the first has three digits, and no digit
+# or comma stands on either side (120,135,98 is a list, not a number).
+THOUSANDS_NUMBER = r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])"
+THOUSANDS_SUSPECT = r"\d,\d{3}"
+
 # ---------------------------------------------------------------- injected spam
 # Declared phrases of gambling and betting sites found injected into government pages.
 SPAM_PHRASES: tuple[str, ...] = (

@@ -245,3 +245,22 @@ def test_copied_sentences_are_the_ones_the_year_before_has_too_figures_aside() -
     )
     assert copied_sentences(after, before) == ["2023年,本机关受理申请15件,全部按时答复", "我办持续加强政策解读工作"]
     assert copied_share(after, before) == 2 / 3
+
+
+def test_figures_with_thousands_separators_are_one_number() -> None:
+    from transforms.clean import without_thousands_separators
+    from transforms.figures import extract_text_metrics
+
+    assert without_thousands_separators("行政许可\t12,690\n收费1,234.56万元\n共12,345,678条") == (
+        "行政许可\t12690\n收费1234.56万元\n共12345678条"
+    )
+    # A list of numbers parted by commas, and years, are no one number.
+    assert without_thousands_separators("分别为120,135,98件;2022,2023年") == "分别为120,135,98件;2022,2023年"
+    text = "2023年,全年主动公开政府信息12,345条。共受理政府信息公开申请1,024件。"
+    cleaned = clean_reports(pl.DataFrame({"report_id": ["r"], "media_type": ["text/plain"], "text": [text]}))
+    assert cleaned["fixes"][0].to_list() == ["thousands_separators"]
+    stated, _ = extract_text_metrics("r", cleaned["text"][0], [])
+    assert {row["metric"]: row["value"] for row in stated} == {
+        "text.proactive_items": 12345.0,
+        "text.requests_received": 1024.0,
+    }

@@ -34,6 +34,7 @@ FIXES: tuple[str, ...] = (
     "spam_masked",
     "hard_wraps",
     "line_breaks_restored",
+    "thousands_separators",
 )
 
 _FULLWIDTH = "０１２３４５６７８９"
@@ -361,6 +362,15 @@ def _map_where(
     return rows.select("row").join(values, on="row", how="left", maintain_order="left").get_column("value")
 
 
+_THOUSANDS = re.compile(p.THOUSANDS_NUMBER)
+
+
+def without_thousands_separators(text: str) -> str:
+    """Figures written with thousands separators (12,690 and 1,234.56) as plain numbers; a list of
+    numbers parted by commas (120,135,98) stays as it is."""
+    return _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
+
+
 def _computed_where(df: pl.DataFrame, needed: pl.Expr, columns: list[pl.Expr]) -> pl.DataFrame:
     """`columns` computed over the rows where `needed` holds, NULL elsewhere, in `df`'s row order:
     a costly expression is evaluated only where it can find something (see `_map_where`)."""
@@ -445,6 +455,13 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     # 5. Full-width digits → ASCII.
     df = df.with_columns(t.str.replace_many(list(_FULLWIDTH), list(_ASCII)).alias("step"))
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_fullwidth_digits"), pl.col("step").alias("text"))
+    # 5b. Thousands separators (12,690 → 12690): a figure is one number to every reader after this.
+    df = df.with_columns(
+        pl.coalesce(
+            _map_where(df, t.str.contains(p.THOUSANDS_SUSPECT), without_thousands_separators, pl.String), t
+        ).alias("step")
+    )
+    df = df.with_columns(_changed(t, pl.col("step")).alias("fix_thousands_separators"), pl.col("step").alias("text"))
     # 6. Spam: count, then mask.
     seo_suspect = t.str.contains_any(list(p.SPAM_SEO_WORDS)) | t.str.contains(SPAM_SEO_SUSPECT)
     seo_sample = t.str.extract_groups(SPAM_SEO_RE)
