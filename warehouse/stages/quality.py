@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -92,12 +93,11 @@ def validation_frames(
     }
 
 
-def describer(con: duckdb.DuckDBPyConnection) -> Callable[[str, pl.DataFrame], pl.DataFrame]:
+def describer(cursor: duckdb.DuckDBPyConnection) -> Callable[[str, pl.DataFrame], pl.DataFrame]:
     """`run_suites`' `describe`: the flagged rows of a frame with their `where` (and a report's
-    `spam_where`, `garbled_where`), from their reports' top-level sections and page starts. Reads
-    through a cursor of its own: GX runs in this thread while the next batch's frames are read in
-    another."""
-    cursor = con.cursor()
+    `spam_where`, `garbled_where`), from their reports' top-level sections, page starts and cell
+    positions. `cursor`: a cursor of its own, as GX runs in this thread while the next batch's
+    frames are read in another."""
 
     def describe(frame_name: str, rows: pl.DataFrame) -> pl.DataFrame:
         if frame_name not in frames.PLACED_FRAMES:
@@ -175,13 +175,14 @@ def validate_pending(
     context = replace(context, continuity=continuity_with_shares(con, judged_pairs))
     # The next batch's frames are read (DuckDB, Polars) while GX validates the last (Python).
     frames_read = prefetched(validation_frames(con, context, batch) for batch in batches(judged, batch_size))
-    flags, runs = suites.run_suites(
-        _told(frames_read, progress, len(judged)),
-        run_id,
-        docs_dir=docs_dir,
-        rows_per_run=rows_per_run,
-        describe=describer(con),
-    )
+    with closing(con.cursor()) as cursor:
+        flags, runs = suites.run_suites(
+            _told(frames_read, progress, len(judged)),
+            run_id,
+            docs_dir=docs_dir,
+            rows_per_run=rows_per_run,
+            describe=describer(cursor),
+        )
     before = processed_before(con, STAGE, judged)
     delete_reports(con, ("quality.flags",), [report_id for report_id in judged if report_id in before])
     stats.add_rows("quality.flags", insert_frame(con, "quality.flags", flags))
