@@ -387,7 +387,9 @@ def generate(
     elif fault == "PUBLISHED_LATE":
         signed = f"{year + 1}年3月{rng.randint(5, 28)}日"
     plan_year = year if fault == "PLAN_YEAR_MISMATCH" else year + 1
-    contact = SPAM if fault == "SPAM_INJECTED" else f"{city}{county}{agency}"
+    # The body as a contact line names it: its city, then its own name, which begins with its county.
+    named = agency if agency.startswith(county) else f"{county}{agency}"
+    contact = SPAM if fault == "SPAM_INJECTED" else f"{city}{named}"
     requests = int(truth["t3.new_received.total"])
     requests_text = (
         "XX" if fault == "PLACEHOLDER_FIGURE" else str(requests + 3 if fault == "TEXT_TABLE_MISMATCH" else requests)
