@@ -400,3 +400,36 @@ def test_prose_about_reconsideration_is_not_table_4() -> None:
     )
     tables, _ = _read(text)
     assert tables == []
+
+
+def test_row_labels_a_pdf_wrapped_with_their_figures_on_the_first_line() -> None:
+    """A PDF's text layer breaks a long row label over two lines and prints the figures beside the
+    first (`6.属于四类 0 1 0 0 0 0 1` / `过程性信息`): the tail runs into the next row's label, and
+    each row is known by the words after its own item number."""
+    lines = ["三、收到和处理政府信息公开申请情况", "申请人情况"]
+    expected: dict[str, float] = {}
+    for position, row in enumerate(r for r in catalog.T3_ROWS if "2021" in r.templates):
+        values = [position % 4, 0, 1, 0, 0, position % 2]
+        values.append(sum(values))
+        expected.update({f"t3.{row.code}.{c.code}": float(v) for c, v in zip(catalog.T3_COLUMNS, values, strict=True)})
+        figures = " ".join(map(str, values))
+        label = row.label_zh
+        if len(label) >= 10:  # wrapped after its sixth character
+            lines += [f"{label[:6]} {figures}", label[6:]]
+        else:
+            lines.append(f"{label} {figures}")
+    tables, got = _read("\n".join(lines))
+    assert got == expected
+    assert tables[0]["cells_read"] == 175
+
+
+def test_a_rows_own_label_starts_at_its_item_number() -> None:
+    from transforms.tables import own_label
+
+    assert own_label("内部事务信息6.属于四") == "6.属于四"
+    assert own_label("三、本年度办理结果(一)予以公开") == "(一)予以公开"
+    assert own_label("申请人情况一、本年新收政府") == "一、本年新收政府"
+    assert (
+        own_label("(二)部分公开(区分处理的,只计这一情形,不计其他情形)")
+        == "(二)部分公开(区分处理的,只计这一情形,不计其他情形)"
+    )

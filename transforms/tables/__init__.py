@@ -285,6 +285,48 @@ def best_match(label: str, table: str) -> str | None:
     return best[2] if best else None
 
 
+# A row label a PDF's text layer wrapped, with the row's figures on its first line (`6.属于四类 0 1 0
+# 0 0 0 1` / `过程性信息`), is known by its head when no row's words are in it: the one row whose
+# printed label begins with it. A head this short or shorter (an item number and a word) names no
+# row.
+MIN_LABEL_HEAD_CHARS = 5
+_LABEL_NORMALISED = str.maketrans("（）．、", "().。")
+
+
+def _normalised_label(label: str) -> str:
+    return re.sub(r"\s+", "", label).translate(_LABEL_NORMALISED)
+
+
+@lru_cache(maxsize=8192)
+def _label_heads(table: str) -> tuple[tuple[str, str], ...]:
+    rows = catalog.T3_ROWS if table == "t3" else ()
+    return tuple((row.code, _normalised_label(row.label_zh)) for row in rows)
+
+
+# Where a row's numbered label begins (`6.`, `(二)`, `四、`): the words before it in a merged label
+# are the tail of the row before, wrapped onto its own line.
+_ITEM_START = re.compile(
+    r"(?:\d{1,2}\s*[.．、](?!\d)|[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)"
+)
+
+
+def own_label(label: str) -> str:
+    """The label from its last item number on (`内部事务信息6.属于四` → `6.属于四`): a wrapped row
+    label's tail runs into the next row's label, whose own words are after its number."""
+    starts = [m.start() for m in _ITEM_START.finditer(label)]
+    return label[starts[-1] :] if starts else label
+
+
+def label_head_match(label: str, table: str, taken: set[str]) -> str | None:
+    """The row of `table` not yet read whose printed label begins with `label` (see above), when
+    exactly one does."""
+    head = _normalised_label(label)
+    if len(head) < MIN_LABEL_HEAD_CHARS:
+        return None
+    found = [code for code, printed in _label_heads(table) if code not in taken and printed.startswith(head)]
+    return found[0] if len(found) == 1 else None
+
+
 # A line that opens or closes with a pipe (past blanks): a markdown table's row, or a cell of a
 # crawl that prints one cell a line (`0 |`).
 _PIPE_ROW = re.compile(r"^(?:[^\S\n]*\|.*|.*\|[^\S\n]*)$", re.MULTILINE)
@@ -451,7 +493,8 @@ def read_t3(region: Region) -> dict[str, tuple[list[float | None], Group]]:
         if not (group.values or group.glued) or not group.label:
             continue
         _lone_run_is_glued(group, len(catalog.T3_COLUMNS))
-        code = best_match(group.label, "t3")
+        own = own_label(group.label)
+        code = best_match(own, "t3") or label_head_match(own, "t3", set(rows))
         if code and code not in rows:
             rows[code] = (_fitted(group, len(catalog.T3_COLUMNS)), group)
         if code == "carried_forward":
