@@ -125,17 +125,7 @@ CHECKS: tuple[Check, ...] = (
         "总计 {total:g},六类申请人之和 {applicants_sum:g}(自然人 {natural_person:g}、商业企业 {commercial:g}、"
         "科研机构 {research:g}、社会公益组织 {social_org:g}、法律服务机构 {legal_service:g}、其他 {other_org:g})",
         "总计列等于自然人与五类法人或其他组织之和 {applicants_sum:g}",
-        (
-            "row_code",
-            "natural_person",
-            "commercial",
-            "research",
-            "social_org",
-            "legal_service",
-            "other_org",
-            "total",
-            "applicants_sum",
-        ),
+        ("row_code", *frames_.APPLICANT_COLUMNS, "total", "applicants_sum"),
     ),
     Check(
         "T4_SUM",

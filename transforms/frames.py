@@ -20,6 +20,15 @@ METRIC_ZH = {str(m["metric"]): str(m["label_zh"]) for m in catalog.metric_catalo
 APPLICANT_COLUMNS = [c.code for c in catalog.T3_COLUMNS if c.code != "total"]
 # The standard tables as a reader names them: 表三, and the part of the report it belongs to.
 TABLE_NUMBER_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
+# Each metric as a message names it: a table cell with its table (`表三「(二)部分公开 / 总计」`), a
+# prose metric by its label.
+METRIC_LABEL = {
+    metric: f"{TABLE_NUMBER_ZH[metric[:2]]}「{label}」" if metric[:2] in TABLE_NUMBER_ZH else label
+    for metric, label in METRIC_ZH.items()
+}
+DOC_TYPE_ZH = {"annual_report": "年度报告", "work_plan": "工作计划或要点", "other": "其他文件(通知、公告、说明等)"}
+DATE_PRECISION_ZH = {"day": "日", "month": "月", "year": "年"}
+SPAM_IN_NAMES_ZH = ",其中 {} 处在机关或地方名称的位置(如《〔已屏蔽〕办公室关于…》),原名称已被替换,文中无从恢复"
 STANDARD_TABLES = {"t2": "主动公开政府信息情况", "t3": "收到和处理政府信息公开申请情况", "t4": "行政复议、行政诉讼情况"}
 STANDARD_TABLE_PART = {"t2": "二", "t3": "三", "t4": "四"}
 # Where a finding stands when nothing finer is known.
@@ -36,14 +45,8 @@ def with_row_key(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def metric_label(metric: pl.Expr) -> pl.Expr:
-    """A metric code as the report prints it: `表三「(二)部分公开 / 总计」`, a prose metric's label."""
-    table = metric.str.extract(r"^(t\d)\.", 1)
-    label = metric.replace_strict(METRIC_ZH, default=metric)
-    return (
-        pl.when(table.is_in(list(TABLE_NUMBER_ZH)))
-        .then(pl.format("{}「{}」", table.replace_strict(TABLE_NUMBER_ZH, default=table), label))
-        .otherwise(label)
-    )
+    """A metric code as the report prints it (`METRIC_LABEL`); an unknown code as it is."""
+    return metric.replace_strict(METRIC_LABEL, default=metric)
 
 
 def with_where(frame: pl.DataFrame, sections: pl.DataFrame, page_starts: pl.DataFrame) -> pl.DataFrame:
@@ -111,20 +114,17 @@ def with_damage_places(reports: pl.DataFrame, sections: pl.DataFrame, page_start
     return reports
 
 
+def with_metric_parts(rows: pl.DataFrame) -> pl.DataFrame:
+    """`rows` with each metric code split: t3.granted.natural → table t3, row granted, column natural."""
+    return rows.with_columns(
+        pl.col("metric").str.split_exact(".", 2).struct.rename_fields(["table", "row_code", "col_code"]).alias("parts")
+    ).unnest("parts")
+
+
 def table_cells(table_rows: pl.DataFrame) -> pl.DataFrame:
     """Metric rows read from the tables (report_id, metric, value), their codes split
-    (t3.granted.natural → table t3, row granted, column natural): once per batch, for every frame
-    built on them."""
-    return (
-        table_rows.with_columns(
-            pl.col("metric")
-            .str.split_exact(".", 2)
-            .struct.rename_fields(["table", "row_code", "col_code"])
-            .alias("parts")
-        )
-        .unnest("parts")
-        .select("report_id", "metric", "table", "row_code", "col_code", "value")
-    )
+    (`with_metric_parts`): once per batch, for every frame built on them."""
+    return with_metric_parts(table_rows).select("report_id", "metric", "table", "row_code", "col_code", "value")
 
 
 def _cells(cells: pl.DataFrame, table: str) -> pl.DataFrame:
@@ -155,9 +155,7 @@ def with_cell_span(frame_name: str, rows: pl.DataFrame, cell_positions: pl.DataF
     and last cell's positions and pages. `cell_positions`: segmented.table_cells (report_id,
     metric, start_char, page) of the rows' reports."""
     table, key, part = TABLE_FRAME_CELLS[frame_name]
-    cells = cell_positions.with_columns(
-        pl.col("metric").str.split_exact(".", 2).struct.rename_fields(["table", "row_code", "col_code"]).alias("parts")
-    ).unnest("parts")
+    cells = with_metric_parts(cell_positions)
     if table:
         cells = cells.filter(pl.col("table") == table)
     span = cells.group_by("report_id", pl.col(part).alias(key)).agg(
@@ -285,11 +283,6 @@ def report_frame(reports: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-DOC_TYPE_ZH = {"annual_report": "年度报告", "work_plan": "工作计划或要点", "other": "其他文件(通知、公告、说明等)"}
-DATE_PRECISION_ZH = {"day": "日", "month": "月", "year": "年"}
-SPAM_IN_NAMES_ZH = ",其中 {} 处在机关或地方名称的位置(如《〔已屏蔽〕办公室关于…》),原名称已被替换,文中无从恢复"
-
-
 def t3_column_frame(cells: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
     """Per report × table-3 column (cells of `table_cells`): the balance and the outcome sum."""
     templates = reports.select("report_id", "template")
@@ -380,13 +373,7 @@ def cell_frame(cells: pl.DataFrame) -> pl.DataFrame:
             .then(pl.col("value") - pl.col("value").floor())
             .alias("count_fraction"),
         )
-        .select(
-            "report_id",
-            "metric",
-            "value",
-            "unsigned_value",
-            "count_fraction",
-        )
+        .select("report_id", "metric", "value", "unsigned_value", "count_fraction")
         .sort("report_id", "metric")
     )
 
@@ -559,9 +546,7 @@ def text_table_frame(prose_rows: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFr
             .with_columns(
                 pl.lit(text_metric).alias("metric"),
                 pl.lit(" + ".join(cell_metrics)).alias("table_cells"),
-                pl.lit(" + ".join(f"{TABLE_NUMBER_ZH[m[:2]]}「{METRIC_ZH[m]}」" for m in cell_metrics)).alias(
-                    "table_cells_zh"
-                ),
+                pl.lit(" + ".join(METRIC_LABEL[m] for m in cell_metrics)).alias("table_cells_zh"),
             )
             .drop("cells")
         )

@@ -124,6 +124,8 @@ SPAM_SEO_WORDS: tuple[str, ...] = (
 )
 SPAM_SEO_RUN = r"[^\n。]{0,60}?(?:" + "|".join(SPAM_SEO_WORDS) + r")[^\n。|]{0,80}"
 SPAM_PLACE_LIST = r"(?:[\u4e00-\u9fff]{2,8}\|[ \t]?){4,}"
+# Pages worth scanning for a list of places: a name closed by a pipe with another after it.
+SPAM_SEO_SUSPECT = r"[\u4e00-\u9fff]\|[ \t]?[\u4e00-\u9fff]"
 # A masked span standing in a name's place: before an organ's word (〔已屏蔽〕办公室关于…) or after
 # the words that introduce one (《〔已屏蔽〕…, 印发〔已屏蔽〕…). Injected spam replaces the
 # agency's or the place's name there, so the name is lost from the text.

@@ -15,6 +15,7 @@ import polars as pl
 
 from transforms import clean, figures, ingest, metadata, segment, tables
 from transforms.figures import statements
+from transforms.locations import with_page, with_section_no
 
 TABLE_COLUMNS = (
     "report_id",
@@ -107,71 +108,6 @@ def with_document_layout(found_tables: pl.DataFrame, layouts: pl.DataFrame) -> p
         )
         .drop("document_layout")
     )
-
-
-def with_page(rows: pl.DataFrame, page_starts: pl.DataFrame, position: str = "start_char") -> pl.DataFrame:
-    """`page`: the page of a PDF or DOCX source each row's `position` stands on (the last page
-    starting at or before it); NULL for text and HTML sources, which have no page_starts."""
-    paged = page_starts.filter(pl.col("page_starts").is_not_null())
-    if paged.is_empty():  # a batch of web pages and text files: nothing to place
-        return rows.with_columns(pl.lit(None, dtype=pl.Int32).alias("page"))
-    pages = (
-        paged.with_columns(pl.int_ranges(1, pl.col("page_starts").list.len() + 1, dtype=pl.Int32).alias("page"))
-        .explode("page_starts", "page")
-        .select("report_id", pl.col("page_starts").cast(pl.Int64).alias("_page_start"), "page")
-        .sort("report_id", "_page_start")
-    )
-    keyed = rows.with_row_index("_row").with_columns(pl.col(position).cast(pl.Int64).alias("_position"))
-    placed = (
-        keyed.filter(pl.col("_position").is_not_null())
-        .sort("report_id", "_position")
-        .join_asof(
-            pages,
-            left_on="_position",
-            right_on="_page_start",
-            by="report_id",
-            strategy="backward",
-            check_sortedness=False,
-        )
-        .select("_row", "page")
-    )
-    return keyed.join(placed, on="_row", how="left", maintain_order="left").drop("_row", "_position")
-
-
-def with_section_no(rows: pl.DataFrame, sections: pl.DataFrame, position: str = "start_char") -> pl.DataFrame:
-    """`section_no`: the innermost section holding each row's `position`. Headings nest, so that is
-    the section that starts last at or before the position (an as-of join), provided it has not
-    ended; where it has, the slow exact search decides."""
-    sections = sections.select("report_id", "section_no", "start_char", "end_char").sort("report_id", "start_char")
-    keyed = rows.with_row_index("_row").with_columns(pl.col(position).fill_null(0).alias("_position"))
-    joined = (
-        keyed.sort("report_id", "_position")
-        .join_asof(
-            sections.rename({"start_char": "_section_start", "end_char": "_section_end", "section_no": "_section"}),
-            left_on="_position",
-            right_on="_section_start",
-            by="report_id",
-            strategy="backward",
-            check_sortedness=False,  # both sides sorted by report_id, then position, just above
-        )
-        .sort("_row")
-    )
-    outside = joined.filter(pl.col("_section").is_not_null() & (pl.col("_section_end") <= pl.col("_position")))
-    section_no = joined.get_column("_section").cast(pl.Int32)
-    if not outside.is_empty():
-        spans: dict[str, list[tuple[int, int, int]]] = {}
-        for report_id, no, start, end in sections.iter_rows():
-            spans.setdefault(report_id, []).append((no, start, end))
-        fixes = {
-            row: segment.section_at(spans.get(report_id, []), pos)
-            for row, report_id, pos in outside.select("_row", "report_id", "_position").iter_rows()
-        }
-        section_no = pl.Series(
-            "section_no",
-            [fixes.get(row, value) for row, value in enumerate(section_no.to_list())],
-            dtype=pl.Int32,
-        )
-    return rows.with_columns(section_no.alias("section_no"))
 
 
 @dataclass

@@ -192,7 +192,6 @@ SPAM_SAMPLE_RE = rf"({_SPAM_PHRASE})|(?:(?m:^)|{p.SPAM_EDGE})({p.SPAM_PATTERN})|
 # (≈ 1.4 ms each, ten times the rest of the spam step), so only documents holding one of its
 # words or a piped name are scanned.
 SPAM_SEO_RE = rf"({p.SPAM_SEO_RUN})|({p.SPAM_PLACE_LIST})"
-SPAM_SEO_SUSPECT = r"[\u4e00-\u9fff]\|[ \t]?[\u4e00-\u9fff]"
 PINYIN_RE = p.PINYIN_GLOSS.replace(r"[\u4e00-\u9fff]", _HAN)
 TRADITIONAL_RE = "[" + p.TRADITIONAL_ONLY_CHARS + "]"
 
@@ -354,12 +353,8 @@ def _map_where(
     """`func` over `column` of the rows where `needed` holds, None elsewhere. Polars evaluates both
     branches of when/then, so a per-document call (OpenCC, the HTML parser, a line walker) is made
     here only for the documents that need it."""
-    rows = df.with_row_index("row")
-    picked = rows.filter(needed.fill_null(False))
-    values = picked.select("row", pl.col(column).map_elements(func, return_dtype=dtype).alias("value"))
-    if picked.is_empty():
-        values = pl.DataFrame(schema={"row": pl.UInt32, "value": dtype})
-    return rows.select("row").join(values, on="row", how="left", maintain_order="left").get_column("value")
+    value = pl.col(column).map_elements(func, return_dtype=dtype).cast(dtype).alias("value")
+    return _computed_where(df, needed, [value]).get_column("value")
 
 
 _THOUSANDS = re.compile(p.THOUSANDS_NUMBER)
@@ -463,7 +458,7 @@ def clean_reports(raw: pl.DataFrame) -> pl.DataFrame:
     )
     df = df.with_columns(_changed(t, pl.col("step")).alias("fix_thousands_separators"), pl.col("step").alias("text"))
     # 6. Spam: count, then mask.
-    seo_suspect = t.str.contains_any(list(p.SPAM_SEO_WORDS)) | t.str.contains(SPAM_SEO_SUSPECT)
+    seo_suspect = t.str.contains_any(list(p.SPAM_SEO_WORDS)) | t.str.contains(p.SPAM_SEO_SUSPECT)
     seo_sample = t.str.extract_groups(SPAM_SEO_RE)
     seo = _computed_where(
         df,

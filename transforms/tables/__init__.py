@@ -290,17 +290,14 @@ def best_match(label: str, table: str) -> str | None:
 # printed label begins with it. A head this short or shorter (an item number and a word) names no
 # row.
 MIN_LABEL_HEAD_CHARS = 5
-_LABEL_NORMALISED = str.maketrans("（）．、", "().。")
+_LABEL_NORMALISED = str.maketrans("（）．", "().")
 
 
 def _normalised_label(label: str) -> str:
     return re.sub(r"\s+", "", label).translate(_LABEL_NORMALISED)
 
 
-@lru_cache(maxsize=8192)
-def _label_heads(table: str) -> tuple[tuple[str, str], ...]:
-    rows = catalog.T3_ROWS if table == "t3" else ()
-    return tuple((row.code, _normalised_label(row.label_zh)) for row in rows)
+_T3_PRINTED_LABELS = tuple((row.code, _normalised_label(row.label_zh)) for row in catalog.T3_ROWS)
 
 
 # Where a row's numbered label begins (`6.`, `(二)`, `四、`): the words before it in a merged label
@@ -317,13 +314,13 @@ def own_label(label: str) -> str:
     return label[starts[-1] :] if starts else label
 
 
-def label_head_match(label: str, table: str, taken: set[str]) -> str | None:
-    """The row of `table` not yet read whose printed label begins with `label` (see above), when
+def t3_label_head_match(label: str, taken: set[str]) -> str | None:
+    """The table-3 row not yet read whose printed label begins with `label` (see above), when
     exactly one does."""
     head = _normalised_label(label)
     if len(head) < MIN_LABEL_HEAD_CHARS:
         return None
-    found = [code for code, printed in _label_heads(table) if code not in taken and printed.startswith(head)]
+    found = [code for code, printed in _T3_PRINTED_LABELS if code not in taken and printed.startswith(head)]
     return found[0] if len(found) == 1 else None
 
 
@@ -494,7 +491,7 @@ def read_t3(region: Region) -> dict[str, tuple[list[float | None], Group]]:
             continue
         _lone_run_is_glued(group, len(catalog.T3_COLUMNS))
         own = own_label(group.label)
-        code = best_match(own, "t3") or label_head_match(own, "t3", set(rows))
+        code = best_match(own, "t3") or t3_label_head_match(own, set(rows))
         if code and code not in rows:
             rows[code] = (_fitted(group, len(catalog.T3_COLUMNS)), group)
         if code == "carried_forward":

@@ -57,9 +57,8 @@ def quality_context(con: duckdb.DuckDBPyConnection, pending_ids: list[str]) -> Q
 def validation_frames(
     con: duckdb.DuckDBPyConnection, context: QualityContext, ids: list[str]
 ) -> dict[str, pl.DataFrame]:
-    """Every frame a suite judges for the reports `ids`, derived from the metrics stage's tables;
-    rows that stand somewhere in the text carry their positions (`frames.POSITION_COLUMNS`), from
-    which `describer` words the place of the rows GX flags."""
+    """Every frame a suite judges for the reports `ids`, derived from the metrics stage's tables.
+    Where a flagged row stands is found afterwards, for the flagged rows only (`describer`)."""
     reports = context.reports.filter(pl.col("report_id").is_in(ids))
     # Table cells and prose figures apart: no frame reads a cell's evidence line (only the prose
     # rows' are read), and those lines would be most of what one query of both decompressed and
